@@ -1,0 +1,72 @@
+package io.jouleflow.agent.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every agent option key (ARCHITECTURE.md, "Agent options"). Each key is read from the agent
+ * argument string, the system property {@code jouleflow.<key>} and the environment variable
+ * {@code JOULEFLOW_<KEY>} (dots become underscores, upper case), in that order of precedence.
+ */
+public enum AgentOption {
+  PROMETHEUS_HOST("prometheus.host", "127.0.0.1", "bind address of the /metrics endpoint", true),
+  PROMETHEUS_PORT("prometheus.port", "9464", "port of the /metrics endpoint; 0 disables it", true),
+  OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export", false),
+  TRACE_EVERY("trace.every", "100", "trace 1 Session run in N for per-op timings; 0 = never", true),
+  METERS("meters", "auto", "auto, or a list of nvml, rapl, estimate", false),
+  CPU_WATTS("cpu.watts", null, "active watts per core for the estimate meter", false),
+  MODEL_NAME("model.name", null, "the model label for every session of this JVM", true),
+  MODELS("models", null, "model-set directory used for predictions", false),
+  SAMPLES("samples", "jdbc:sqlite:~/.jouleflow/samples.db", "sample store; none disables", false),
+  CARBON_INTENSITY("carbon.intensity", null, "grams CO2e per kWh for the emissions metric", false),
+  LAYERS_MAX("layers.max", "500", "layer series per model; the rest fold into _other", true),
+  QUEUE_CAPACITY("queue.capacity", "8192", "run events buffered for the worker thread", true);
+
+  private final String key;
+  private final String defaultValue;
+  private final String meaning;
+  private final boolean implemented;
+
+  AgentOption(String key, String defaultValue, String meaning, boolean implemented) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.meaning = meaning;
+    this.implemented = implemented;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** The default, or null when the option is unset by default. */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public String meaning() {
+    return meaning;
+  }
+
+  /** False for options this version accepts but does not act on yet. */
+  public boolean implemented() {
+    return implemented;
+  }
+
+  /** {@code JOULEFLOW_<KEY>}: dots become underscores, upper case. */
+  public String environmentName() {
+    return "JOULEFLOW_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+  }
+
+  public String systemPropertyName() {
+    return "jouleflow." + key;
+  }
+
+  public static Optional<AgentOption> byKey(String key) {
+    return Arrays.stream(values()).filter(o -> o.key.equals(key)).findFirst();
+  }
+
+  /** The valid keys, for error messages. */
+  public static String validKeys() {
+    return String.join(", ", Arrays.stream(values()).map(AgentOption::key).toList());
+  }
+}

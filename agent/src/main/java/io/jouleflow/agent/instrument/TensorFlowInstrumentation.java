@@ -1,0 +1,107 @@
+package io.jouleflow.agent.instrument;
+
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import io.jouleflow.agent.log.AgentLog;
+import java.lang.instrument.Instrumentation;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * The four TensorFlow Java entry points the agent instruments, in one place. Advice is referred
+ * to by name and read as bytecode from the agent's class loader, so TensorFlow types in advice
+ * signatures never need to resolve in the agent's loader.
+ */
+public final class TensorFlowInstrumentation {
+
+  private static final String SESSION = "org.tensorflow.Session";
+  private static final String RUNNER = "org.tensorflow.Session$Runner";
+  private static final String SAVED_MODEL = "org.tensorflow.SavedModelBundle";
+  private static final String EAGER_BUILDER = "org.tensorflow.EagerOperationBuilder";
+
+  private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
+
+  /** Installs the transformations; retransforms TensorFlow classes that are already loaded. */
+  public ResettableClassFileTransformer install(Instrumentation inst) {
+    ClassLoader agentLoader = TensorFlowInstrumentation.class.getClassLoader();
+    // Advice exceptions are always swallowed; with -Djouleflow.debug=true they are also printed.
+    Advice.ExceptionHandler handler = Boolean.getBoolean("jouleflow.debug")
+        ? Advice.ExceptionHandler.Default.PRINTING
+        : Advice.ExceptionHandler.Default.SUPPRESSING;
+    return new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(new Listener())
+        .ignore(not(nameStartsWith("org.tensorflow.")))
+        .type(named(SESSION))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("run").and(isStatic()).and(isPrivate()).and(takesArguments(10)),
+                    SessionRunAdvice.class.getName()))
+        .type(named(RUNNER))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("runHelper").and(takesArguments(1)), RunnerAdvice.class.getName()))
+        .type(named(SAVED_MODEL))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("load").and(isStatic()).and(isPrivate()).and(takesArguments(4)),
+                    SavedModelLoadAdvice.class.getName()))
+        .type(named(EAGER_BUILDER))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("build").and(takesArguments(0)).and(not(isBridge())),
+                    EagerOperationAdvice.class.getName()))
+        .installOn(inst);
+  }
+
+  /** Names of the TensorFlow classes transformed so far (for logs and tests). */
+  public Set<String> instrumented() {
+    return instrumented;
+  }
+
+  private final class Listener extends AgentBuilder.Listener.Adapter {
+    @Override
+    public void onTransformation(
+        TypeDescription type,
+        ClassLoader loader,
+        JavaModule module,
+        boolean loaded,
+        net.bytebuddy.dynamic.DynamicType dynamicType) {
+      if (instrumented.add(type.getName() + "@" + System.identityHashCode(loader))) {
+        AgentLog.debug("instrumented " + type.getName() + (loaded ? " (retransformed)" : ""));
+      }
+    }
+
+    @Override
+    public void onError(
+        String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+      AgentLog.warn(
+          "could not instrument " + typeName + ": " + error + " (that entry point is not measured)");
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.jouleflow.agent.model;
+
+import io.jouleflow.agent.log.AgentLog;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+
+/**
+ * Names the model a Session runs: the {@code model.name} option if set; else the SavedModel
+ * export directory's name (its parent's for a numeric version directory, as TF Serving lays them
+ * out: {@code resnet/3} is {@code resnet}); else a fingerprint of the graph's structure (node
+ * names, op types and inputs, not weights), so the same graph gets the same name across restarts.
+ *
+ * <p>Sessions are held weakly: a closed, collected session leaves nothing behind.
+ */
+public final class ModelIdentity {
+
+  /** Label for runs whose session is unknown (they started before the agent attached). */
+  public static final String UNKNOWN = "unknown";
+
+  private final String fixedName;
+  private final Map<Object, String> savedModelNames = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<Object, String> resolved = new WeakHashMap<>(); // worker thread only
+
+  public ModelIdentity(String fixedName) {
+    this.fixedName = fixedName;
+  }
+
+  /** Application thread, once per load: remembers the bundle's session and directory. */
+  public void savedModelLoaded(Object bundle, String exportDir) {
+    try {
+      Object session = bundle.getClass().getMethod("session").invoke(bundle);
+      String name = nameFromExportDir(exportDir);
+      if (session != null && name != null) {
+        savedModelNames.put(session, name);
+        synchronized (resolved) {
+          resolved.remove(session);
+        }
+      }
+    } catch (Exception | LinkageError e) {
+      AgentLog.debug("could not read SavedModelBundle.session(): " + e);
+    }
+  }
+
+  /** Worker thread: the model name of a session. */
+  public String nameOf(Object session) {
+    if (fixedName != null) {
+      return fixedName;
+    }
+    if (session == null) {
+      return UNKNOWN;
+    }
+    synchronized (resolved) {
+      String cached = resolved.get(session);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    String name = savedModelNames.get(session);
+    if (name == null) {
+      name = fingerprintName(session);
+    }
+    synchronized (resolved) {
+      resolved.put(session, name);
+    }
+    return name;
+  }
+
+  /** Export directory to model name; null for an empty path. */
+  public static String nameFromExportDir(String exportDir) {
+    if (exportDir == null || exportDir.isBlank()) {
+      return null;
+    }
+    Path p = Path.of(exportDir).toAbsolutePath().normalize();
+    Path file = p.getFileName();
+    if (file == null) {
+      return null;
+    }
+    String name = file.toString();
+    if (name.matches("\\d+") && p.getParent() != null && p.getParent().getFileName() != null) {
+      name = p.getParent().getFileName().toString();
+    }
+    return name;
+  }
+
+  private static String fingerprintName(Object session) {
+    try {
+      Method graphMethod = session.getClass().getMethod("graph");
+      Object graph = graphMethod.invoke(session);
+      Object graphDef = graph.getClass().getMethod("toGraphDef").invoke(graph);
+      byte[] bytes = (byte[]) graphDef.getClass().getMethod("toByteArray").invoke(graphDef);
+      return "graph-" + fingerprint(GraphDef.parseFrom(bytes));
+    } catch (Exception | LinkageError e) {
+      AgentLog.warn("could not read the graph of a session to name its model (" + e
+          + "); its runs are labelled model=\"" + UNKNOWN + "\"");
+      return UNKNOWN;
+    }
+  }
+
+  /** First 12 hex digits of SHA-256 over the sorted (name, op, inputs) of every node. */
+  public static String fingerprint(GraphDef graph) {
+    List<String> lines = new ArrayList<>(graph.getNodeCount());
+    for (NodeDef n : graph.getNodeList()) {
+      lines.add(n.getName() + "|" + n.getOp() + "|" + String.join(",", n.getInputList()));
+    }
+    Collections.sort(lines);
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String line : lines) {
+        sha.update(line.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.jouleflow.agent.recorder;
+
+/**
+ * One {@code Session.run} as seen on the application thread: no parsing, no lookups, just what
+ * the advice captured. Everything else happens on the worker thread.
+ *
+ * @param session the {@code org.tensorflow.Session} (as Object; null if unknown)
+ * @param fetchNames the runner's fetch names on traced runs, else null
+ * @param trace serialized RunMetadata on traced runs, else null
+ */
+public record RunEvent(
+    Object session,
+    Object fetchNames,
+    long startNanos,
+    long endNanos,
+    int outputCount,
+    byte[] trace,
+    boolean failed,
+    long threadId) {
+
+  public long durationNanos() {
+    return endNanos - startNanos;
+  }
+
+  public boolean traced() {
+    return trace != null;
+  }
+}

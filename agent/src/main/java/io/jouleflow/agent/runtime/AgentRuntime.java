@@ -1,0 +1,104 @@
+package io.jouleflow.agent.runtime;
+
+import io.jouleflow.agent.bridge.Bridge;
+import io.jouleflow.agent.bridge.RunListener;
+import io.jouleflow.agent.config.AgentOption;
+import io.jouleflow.agent.config.AgentOptions;
+import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
+import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.agent.model.ModelIdentity;
+import io.jouleflow.agent.recorder.Recorder;
+import io.jouleflow.agent.recorder.RunEvent;
+import io.jouleflow.agent.telemetry.AgentMetrics;
+import io.jouleflow.agent.telemetry.EagerOpStats;
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The agent proper, loaded by the agent's own class loader: resolves options, starts telemetry
+ * and the worker, then activates the bridge and instruments TensorFlow. It is the bridge's
+ * {@link RunListener}; its callbacks run on application threads and only enqueue or add.
+ */
+public final class AgentRuntime implements RunListener {
+
+  public static final String VERSION =
+      String.valueOf(AgentRuntime.class.getPackage().getImplementationVersion());
+
+  private final Recorder<RunEvent> recorder;
+  private final EagerOpStats eagerOps;
+  private final ModelIdentity identity;
+
+  private AgentRuntime(Recorder<RunEvent> recorder, EagerOpStats eagerOps, ModelIdentity identity) {
+    this.recorder = recorder;
+    this.eagerOps = eagerOps;
+    this.identity = identity;
+  }
+
+  /**
+   * Entry from {@code AgentEntry} (by reflection, across class loaders).
+   *
+   * @param attached true when loaded into a running JVM: already loaded classes are retransformed
+   */
+  public static void start(String agentArgs, Instrumentation inst, boolean attached) {
+    long t0 = System.nanoTime();
+    AgentOptions options = AgentOptions.fromEnvironment(agentArgs);
+    options.warnings().forEach(AgentLog::warn);
+
+    Recorder<RunEvent> recorder = new Recorder<>(options.getInt(AgentOption.QUEUE_CAPACITY));
+    EagerOpStats eagerOps = new EagerOpStats();
+    AgentMetrics metrics =
+        AgentMetrics.start(
+            options.get(AgentOption.PROMETHEUS_HOST),
+            options.getInt(AgentOption.PROMETHEUS_PORT),
+            eagerOps,
+            recorder::dropped);
+    ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
+    AgentWorker worker =
+        new AgentWorker(
+            recorder, new RunProcessor(identity, metrics, options.getInt(AgentOption.LAYERS_MAX)));
+    worker.start();
+
+    AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
+    int traceEvery = options.getInt(AgentOption.TRACE_EVERY);
+    Bridge.activate(runtime, traceEvery);
+    new TensorFlowInstrumentation().install(inst);
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Bridge.deactivate();
+      worker.stop(2_000);
+      metrics.close();
+    }, "jouleflow-shutdown"));
+
+    AgentLog.info(String.format(
+        "agent %s %s in %d ms; tracing %s",
+        VERSION,
+        attached ? "attached" : "started",
+        (System.nanoTime() - t0) / 1_000_000,
+        traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+  }
+
+  @Override
+  public void onRun(
+      Object session,
+      Object fetchNames,
+      long startNanos,
+      long endNanos,
+      int outputCount,
+      byte[] trace,
+      boolean failed) {
+    // The runner's fetch list is live and reused by the caller: copy it (traced runs only).
+    Object fetches = fetchNames instanceof java.util.List<?> l ? l.toArray(new Object[0]) : null;
+    recorder.offer(new RunEvent(
+        session, fetches, startNanos, endNanos, outputCount, trace, failed,
+        Thread.currentThread().getId()));
+  }
+
+  @Override
+  public void onEagerOp(String opType, long startNanos, long endNanos) {
+    eagerOps.record(opType, endNanos - startNanos);
+  }
+
+  @Override
+  public void onSavedModelLoaded(Object bundle, String exportDir) {
+    identity.savedModelLoaded(bundle, exportDir);
+  }
+}

@@ -1,0 +1,71 @@
+package io.jouleflow.agent.runtime;
+
+import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.agent.recorder.Recorder;
+import io.jouleflow.agent.recorder.RunEvent;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The "jouleflow-worker" thread: drains run events and does all the heavy work (proto parsing,
+ * graph inspection, metric updates) away from application threads. A failure on one event is
+ * logged once per kind and skipped; the thread keeps going.
+ */
+final class AgentWorker implements Runnable {
+
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  private final Recorder<RunEvent> recorder;
+  private final RunProcessor processor;
+  private final Set<String> reportedFailures = new HashSet<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  AgentWorker(Recorder<RunEvent> recorder, RunProcessor processor) {
+    this.recorder = recorder;
+    this.processor = processor;
+    this.thread = new Thread(this, "jouleflow-worker");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      if (recorder.drain(this::processSafely, 1024) == 0) {
+        LockSupport.parkNanos(IDLE_PARK_NANOS);
+      }
+    }
+    // Orderly shutdown: what was queued is still counted.
+    while (recorder.drain(this::processSafely, 1024) > 0) {
+      // keep draining
+    }
+  }
+
+  /** Stops after draining what is queued; waits at most {@code millis}. */
+  void stop(long millis) {
+    running = false;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void processSafely(RunEvent event) {
+    try {
+      processor.process(event);
+    } catch (RuntimeException | LinkageError e) {
+      String kind = e.getClass().getName();
+      if (reportedFailures.add(kind)) {
+        AgentLog.warn("could not process a run (" + e + "); such runs are skipped, once logged");
+      }
+    }
+  }
+}

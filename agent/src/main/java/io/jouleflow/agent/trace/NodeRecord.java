@@ -1,0 +1,31 @@
+package io.jouleflow.agent.trace;
+
+import java.util.List;
+
+/**
+ * One executed node of a traced run, from TensorFlow's step stats.
+ *
+ * @param node node name as executed (Grappler's fused nodes carry the last fused op's name)
+ * @param opType op type from the timeline label ({@code _FusedConv2D}, {@code MatMul}, ...)
+ * @param device short device name, e.g. {@code cpu:0} or {@code gpu:0}
+ * @param startMicros absolute start (microseconds since the epoch, TensorFlow's clock)
+ * @param endMicros absolute end
+ * @param outputShapes one shape per output; -1 for unknown dimensions
+ */
+public record NodeRecord(
+    String node,
+    String opType,
+    String device,
+    long startMicros,
+    long endMicros,
+    List<long[]> outputShapes) {
+
+  public long durationMicros() {
+    return Math.max(0, endMicros - startMicros);
+  }
+
+  /** Executor bookkeeping rather than model work: {@code _SOURCE}, {@code _arg_*}, {@code _retval_*}. */
+  public boolean infrastructure() {
+    return node.startsWith("_");
+  }
+}

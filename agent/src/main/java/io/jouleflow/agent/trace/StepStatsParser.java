@@ -1,0 +1,96 @@
+package io.jouleflow.agent.trace;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.NodeOutput;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * Turns the serialized RunMetadata of a traced run into {@link NodeRecord}s. Runs on the worker
+ * thread only. The proto classes are TensorFlow's own, relocated into the agent jar.
+ */
+public final class StepStatsParser {
+
+  private static final Pattern DEVICE = Pattern.compile("device:([A-Za-z_]+):(\\d+)");
+
+  private StepStatsParser() {}
+
+  /** Parses a RunMetadata message; malformed bytes yield an IllegalArgumentException. */
+  public static List<NodeRecord> parse(byte[] runMetadata) {
+    RunMetadata metadata;
+    try {
+      metadata = RunMetadata.parseFrom(runMetadata);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("unparseable RunMetadata: " + e.getMessage(), e);
+    }
+    List<DeviceStepStats> devices = metadata.getStepStats().getDevStatsList();
+    // On GPUs, FULL_TRACE reports each kernel twice: the host-side launch under the device and
+    // the kernel itself under ".../stream:all". Where a stream:all view exists, only it counts.
+    List<String> streamAll = new ArrayList<>();
+    for (DeviceStepStats d : devices) {
+      if (d.getDevice().endsWith("/stream:all")) {
+        streamAll.add(shortDevice(d.getDevice()));
+      }
+    }
+    List<NodeRecord> out = new ArrayList<>();
+    for (DeviceStepStats d : devices) {
+      String full = d.getDevice();
+      String device = shortDevice(full);
+      boolean isStreamAll = full.endsWith("/stream:all");
+      if (!isStreamAll && (streamAll.contains(device) || full.contains("/stream") || full.contains("memcpy"))) {
+        continue;
+      }
+      for (NodeExecStats n : d.getNodeStatsList()) {
+        out.add(toRecord(n, device));
+      }
+    }
+    return out;
+  }
+
+  static NodeRecord toRecord(NodeExecStats n, String device) {
+    long base = n.getAllStartMicros();
+    long start = base + n.getOpStartRelMicros();
+    long end = base + n.getOpEndRelMicros();
+    if (n.getOpEndRelMicros() <= 0) {
+      start = base;
+      end = base + n.getAllEndRelMicros();
+    }
+    List<long[]> shapes = new ArrayList<>(n.getOutputCount());
+    for (NodeOutput o : n.getOutputList()) {
+      TensorShapeProto shape = o.getTensorDescription().getShape();
+      long[] dims = new long[shape.getDimCount()];
+      for (int i = 0; i < dims.length; i++) {
+        dims[i] = shape.getDim(i).getSize();
+      }
+      shapes.add(dims);
+    }
+    return new NodeRecord(n.getNodeName(), opType(n), device, start, Math.max(start, end), shapes);
+  }
+
+  /** The op type from a timeline label {@code "name = OpType(inputs)"}; the node name otherwise. */
+  static String opType(NodeExecStats n) {
+    String label = n.getTimelineLabel();
+    int eq = label.indexOf(" = ");
+    if (eq >= 0) {
+      int paren = label.indexOf('(', eq);
+      return label.substring(eq + 3, paren < 0 ? label.length() : paren).trim();
+    }
+    return n.getNodeName();
+  }
+
+  /** {@code /job:localhost/replica:0/task:0/device:CPU:0} becomes {@code cpu:0}. */
+  public static String shortDevice(String device) {
+    Matcher m = DEVICE.matcher(device);
+    if (m.find()) {
+      return m.group(1).toLowerCase(Locale.ROOT) + ":" + m.group(2);
+    }
+    return device.isEmpty() ? "unknown" : device.toLowerCase(Locale.ROOT);
+  }
+
+}

@@ -1,0 +1,64 @@
+package io.jouleflow.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsTest {
+
+  private static AgentOptions resolve(String args, Map<String, String> props, Map<String, String> env) {
+    return AgentOptions.resolve(args, props::get, env::get);
+  }
+
+  @Test
+  void defaultsApplyWhenNothingIsGiven() {
+    AgentOptions o = resolve(null, Map.of(), Map.of());
+    assertThat(o.get(AgentOption.PROMETHEUS_HOST)).isEqualTo("127.0.0.1");
+    assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).isEqualTo(9464);
+    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(100);
+    assertThat(o.get(AgentOption.OTLP_ENDPOINT)).isNull();
+    assertThat(o.warnings()).isEmpty();
+  }
+
+  @Test
+  void agentArgumentsBeatSystemPropertiesWhichBeatEnvironment() {
+    AgentOptions o = resolve(
+        "trace.every=7",
+        Map.of("jouleflow.trace.every", "8", "jouleflow.prometheus.port", "9000"),
+        Map.of("JOULEFLOW_TRACE_EVERY", "9", "JOULEFLOW_PROMETHEUS_PORT", "9001",
+            "JOULEFLOW_MODEL_NAME", "resnet"));
+    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(7);
+    assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).isEqualTo(9000);
+    assertThat(o.get(AgentOption.MODEL_NAME)).isEqualTo("resnet");
+  }
+
+  @Test
+  void unknownKeyWarnsOnceWithTheValidKeys() {
+    AgentOptions o = resolve("bogus=1,trace.every=5", Map.of(), Map.of());
+    assertThat(o.warnings()).hasSize(1);
+    assertThat(o.warnings().get(0)).contains("bogus").contains("prometheus.port").contains("trace.every");
+    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(5);
+  }
+
+  @Test
+  void badValueWarnsAndFallsBackToTheDefault() {
+    AgentOptions o = resolve("prometheus.port=99999,trace.every=abc", Map.of(), Map.of());
+    assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).isEqualTo(9464);
+    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(100);
+    assertThat(o.warnings()).hasSize(2);
+    assertThat(o.warnings().get(0)).contains("prometheus.port=99999").contains("0 to 65535");
+  }
+
+  @Test
+  void argumentWithoutEqualsSignIsReported() {
+    AgentOptions o = resolve("verbose", Map.of(), Map.of());
+    assertThat(o.warnings()).singleElement().asString().contains("'verbose'").contains("key=value");
+  }
+
+  @Test
+  void environmentNamesFollowTheDocumentedRule() {
+    assertThat(AgentOption.PROMETHEUS_PORT.environmentName()).isEqualTo("JOULEFLOW_PROMETHEUS_PORT");
+    assertThat(AgentOption.CARBON_INTENSITY.systemPropertyName()).isEqualTo("jouleflow.carbon.intensity");
+  }
+}

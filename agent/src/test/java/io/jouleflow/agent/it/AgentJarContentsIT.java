@@ -1,0 +1,78 @@
+package io.jouleflow.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The agent jar hides everything it carries, and the examples never know about jouleflow. */
+class AgentJarContentsIT {
+
+  @Test
+  void everyClassFileLivesUnderIoJouleflow() throws IOException {
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      List<String> classes = jar.stream().map(e -> e.getName())
+          .filter(n -> n.endsWith(".class"))
+          .map(n -> n.replaceFirst("^META-INF/versions/\\d+/", ""))
+          .toList();
+      assertThat(classes).isNotEmpty();
+      assertThat(classes).allSatisfy(n -> assertThat(n).startsWith("io/jouleflow/"));
+      // TensorFlow only as relocated proto messages; third parties only relocated.
+      assertThat(classes).filteredOn(n -> n.contains("tensorflow"))
+          .allSatisfy(n -> assertThat(n).startsWith("io/jouleflow/shaded/tfproto/"));
+      assertThat(classes).contains(
+          "io/jouleflow/shaded/tfproto/RunMetadata.class",
+          "io/jouleflow/shaded/bytebuddy/agent/builder/AgentBuilder.class",
+          "io/jouleflow/agent/bridge/Bridge.class");
+    }
+  }
+
+  @Test
+  void manifestDeclaresAllThreeEntryPointsAndRetransformation() throws IOException {
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      Manifest mf = jar.getManifest();
+      var a = mf.getMainAttributes();
+      assertThat(a.getValue("Premain-Class")).isEqualTo("io.jouleflow.agent.boot.AgentEntry");
+      assertThat(a.getValue("Agent-Class")).isEqualTo("io.jouleflow.agent.boot.AgentEntry");
+      assertThat(a.getValue("Main-Class")).isEqualTo("io.jouleflow.agent.boot.AgentEntry");
+      assertThat(a.getValue("Can-Retransform-Classes")).isEqualTo("true");
+    }
+  }
+
+  @Test
+  void bridgeSpeaksJdkTypesOnly() throws IOException {
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      List<String> bridge = jar.stream().map(e -> e.getName())
+          .filter(n -> n.startsWith("io/jouleflow/agent/bridge/") && n.endsWith(".class")).toList();
+      assertThat(bridge).isNotEmpty();
+      for (String entry : bridge) {
+        String constants = new String(jar.getInputStream(jar.getEntry(entry)).readAllBytes(),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(constants).as(entry).doesNotContain("io/jouleflow/shaded")
+            .doesNotContain("org/tensorflow/");
+      }
+    }
+  }
+
+  @Test
+  void examplesNeverReferenceJouleflow() throws IOException {
+    Path examples = Path.of(System.getProperty("user.dir")).resolveSibling("examples").resolve("src");
+    assertThat(examples).isDirectory();
+    try (Stream<Path> files = Files.walk(examples)) {
+      List<Path> offenders = files.filter(Files::isRegularFile).filter(p -> {
+        try {
+          return Files.readString(p).toLowerCase().contains("jouleflow");
+        } catch (IOException e) {
+          return true;
+        }
+      }).toList();
+      assertThat(offenders).isEmpty();
+    }
+  }
+}

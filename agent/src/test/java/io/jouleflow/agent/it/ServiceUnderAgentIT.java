@@ -1,0 +1,107 @@
+package io.jouleflow.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jouleflow.agent.it.PrometheusScrape.Sample;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The unmodified example service under the agent, over real HTTP, scraped for real. */
+class ServiceUnderAgentIT {
+
+  private static final int REQUESTS = 200;
+  private static final String MODEL = "tiny_resnet";
+
+  @TempDir Path models;
+
+  @Test
+  void countsEveryRunTimesEveryLayerAndAnswersExactlyAsWithoutTheAgent() throws Exception {
+    Path modelDir = models.resolve(MODEL);
+    List<String> without = new ArrayList<>();
+    try (ExampleService plain = ExampleService.start(modelDir, null, List.of())) {
+      for (int i = 0; i < REQUESTS; i++) {
+        without.add(plain.predict(1 + i % 4, i));
+      }
+    }
+
+    int metricsPort = ExampleService.freePort();
+    List<String> with = new ArrayList<>();
+    try (ExampleService svc = ExampleService.start(
+        modelDir, "prometheus.port=" + metricsPort + ",trace.every=10", List.of())) {
+      for (int i = 0; i < REQUESTS; i++) {
+        with.add(svc.predict(1 + i % 4, i));
+      }
+      assertThat(with).as("responses with the agent").isEqualTo(without);
+
+      PrometheusScrape scrape = awaitRuns(metricsPort, REQUESTS);
+      assertThat(scrape.sum("jouleflow_inference_runs_total", s -> MODEL.equals(s.label("model"))))
+          .isEqualTo(REQUESTS);
+      assertThat(scrape.sum("jouleflow_inference_duration_seconds_count",
+          s -> MODEL.equals(s.label("model")))).isEqualTo(REQUESTS);
+
+      List<Sample> layerTime = scrape.series("jouleflow_layer_duration_seconds_total",
+          s -> MODEL.equals(s.label("model")));
+      Set<String> layers = layerTime.stream().map(s -> s.label("layer")).collect(Collectors.toSet());
+      assertThat(layers).contains("conv2d", "conv2d_1", "conv2d_2", "dense");
+      assertThat(layerTime).filteredOn(s -> s.label("layer").startsWith("conv2d"))
+          .allSatisfy(s -> {
+            assertThat(s.label("layer_type")).isEqualTo("Convolutional");
+            assertThat(s.label("device")).isEqualTo("cpu:0");
+            assertThat(s.value()).isPositive();
+          });
+      assertThat(layerTime).filteredOn(s -> s.label("layer").equals("dense"))
+          .singleElement().satisfies(s -> assertThat(s.label("layer_type")).isEqualTo("Dense"));
+
+      // 1 run in 10 was traced: exactly 20 of the 200 runs, and each layer ran in each of them.
+      assertThat(scrape.series("jouleflow_layer_samples_total",
+          s -> MODEL.equals(s.label("model")) && "conv2d".equals(s.label("layer"))))
+          .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(REQUESTS / 10));
+
+      double layerSeconds = layerTime.stream().mapToDouble(Sample::value).sum();
+      double inferenceSeconds = scrape.sum("jouleflow_inference_duration_seconds_sum",
+          s -> MODEL.equals(s.label("model")));
+      assertThat(layerSeconds).isPositive().isLessThanOrEqualTo(inferenceSeconds);
+      assertThat(svc.jvm.stderr()).doesNotContain("[jouleflow] WARN");
+    }
+  }
+
+  @Test
+  void busyPortAndBadOptionsCostOneLogLineEachAndTheServiceStillServes() throws Exception {
+    try (ServerSocket busy = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = busy.getLocalPort();
+      try (ExampleService svc = ExampleService.start(models.resolve(MODEL),
+          "prometheus.port=" + port + ",bogus=1,trace.every=abc", List.of())) {
+        assertThat(svc.predict(2, 7)).contains("\"batch\":2");
+        List<String> agentLines = svc.jvm.stderr().lines()
+            .filter(l -> l.startsWith("[jouleflow]")).toList();
+        assertThat(agentLines.stream().filter(l -> l.contains("cannot serve metrics"))).hasSize(1);
+        assertThat(agentLines.stream().filter(l -> l.contains("bogus"))).singleElement()
+            .asString().contains("valid keys");
+        assertThat(agentLines.stream().filter(l -> l.contains("trace.every=abc"))).singleElement()
+            .asString().contains("using 100");
+        assertThat(svc.jvm.stderr()).as("no stack trace").doesNotContain("\tat ");
+      }
+    }
+  }
+
+  static PrometheusScrape awaitRuns(int port, double expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    PrometheusScrape last = null;
+    while (System.nanoTime() < deadline) {
+      last = PrometheusScrape.of(port);
+      if (last.sum("jouleflow_inference_runs_total") >= expected) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("runs never reached " + expected + "; last scrape:\n"
+        + (last == null ? "none" : last.text()));
+  }
+}
