@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The main job of a new user: build, start the example inference service with the jouleflow agent,
+# drive load, and show what the agent exports (per-layer time shares, runs, the /metrics URL).
+# Usage: scripts/demo.sh [--seconds N] [--keep]
+#   --seconds N   length of the load phase (default 30)
+#   --keep        leave the service running afterwards (stop it with Ctrl-C)
+# Environment: DEMO_PORT (service, default 8080), METRICS_PORT (agent, default 9464).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=30
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+case "$seconds" in ''|*[!0-9]*) echo "demo: --seconds must be a whole number" >&2; exit 2 ;; esac
+for tool in java mvn curl; do
+  command -v "$tool" >/dev/null || { echo "demo: '$tool' is not installed" >&2; exit 1; }
+done
+
+port="${DEMO_PORT:-8080}"
+metrics_port="${METRICS_PORT:-9464}"
+work=target/demo
+mkdir -p "$work"
+
+echo "== building (mvn package, tests skipped)"
+mvn -B -q -DskipTests package
+
+cp="examples/target/jouleflow-examples-0.1.0-SNAPSHOT.jar:$(cat examples/target/classpath.txt)"
+echo "== starting the example service with -javaagent:agent/target/jouleflow-agent.jar"
+TF_CPP_MIN_LOG_LEVEL=2 java \
+  "-javaagent:agent/target/jouleflow-agent.jar=prometheus.port=${metrics_port},trace.every=20" \
+  -cp "$cp" example.service.InferenceService --port "$port" --model-dir "$work/tiny_resnet" \
+  >"$work/service.out" 2>"$work/service.err" &
+pid=$!
+cleanup() { if [ "$keep" = 0 ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+
+for _ in $(seq 1 300); do
+  grep -q "listening on" "$work/service.out" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { echo "demo: the service exited; its log:" >&2; cat "$work/service.err" >&2; exit 1; }
+  sleep 0.2
+done
+grep -q "listening on" "$work/service.out" || { echo "demo: the service did not start within 60 s" >&2; exit 1; }
+grep '^\[jouleflow\]' "$work/service.err" || true
+
+echo "== driving load for ${seconds} s (batches of 1-8 on http://127.0.0.1:${port}/predict)"
+end=$(( $(date +%s) + seconds ))
+n=0
+while [ "$(date +%s)" -lt "$end" ]; do
+  curl -sf "http://127.0.0.1:${port}/predict?batch=$(( n % 8 + 1 ))&seed=${n}" >/dev/null \
+    || { echo "demo: request ${n} failed" >&2; exit 1; }
+  n=$(( n + 1 ))
+  if [ $(( n % 100 )) = 0 ]; then
+    printf '\r   %d requests, %d s left ' "$n" "$(( end - $(date +%s) ))"
+  fi
+done
+printf '\r   %d requests sent                \n' "$n"
+sleep 1
+
+metrics=$(curl -sf "http://127.0.0.1:${metrics_port}/metrics") \
+  || { echo "demo: no metrics at http://127.0.0.1:${metrics_port}/metrics" >&2; exit 1; }
+echo "== what the agent saw (model tiny_resnet)"
+summary() {
+  awk -v want="$1" '
+    /^jouleflow_inference_runs_total\{/ { runs += $NF }
+    /^jouleflow_inference_duration_seconds_sum\{/ { dur += $NF }
+    /^jouleflow_layer_duration_seconds_total\{/ {
+      match($0, /layer="[^"]*"/); l = substr($0, RSTART + 7, RLENGTH - 8)
+      match($0, /layer_type="[^"]*"/); ty[l] = substr($0, RSTART + 12, RLENGTH - 13)
+      t[l] += $NF; total += $NF
+    }
+    /^jouleflow_layer_samples_total\{/ { match($0, /layer="[^"]*"/); s[substr($0, RSTART + 7, RLENGTH - 8)] = $NF }
+    END {
+      if (want == "head") { printf "inferences: %d, mean latency %.2f ms\n", runs, runs ? dur / runs * 1000 : 0; exit }
+      for (l in t) printf "%-26s %-14s %12.3f %7.1f%%\n", l, ty[l], s[l] ? t[l] / s[l] * 1000 : 0, total ? 100 * t[l] / total : 0
+    }'
+}
+echo "$metrics" | summary head
+printf '%-26s %-14s %12s %8s\n' layer type ms/inference share
+echo "$metrics" | summary rows | sort -k4 -rn
+echo "(per-layer time from traced runs, 1 in 20; energy per layer arrives with the meters and attribution work)"
+echo "metrics: http://127.0.0.1:${metrics_port}/metrics   service: http://127.0.0.1:${port}/predict"
+if [ "$keep" = 1 ]; then
+  echo "service left running (pid ${pid}); stop it with: kill ${pid}"
+  trap - EXIT
+fi
