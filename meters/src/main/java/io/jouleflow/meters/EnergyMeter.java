@@ -28,6 +28,15 @@ public interface EnergyMeter extends AutoCloseable {
   /** Cumulative joules since this meter was opened. */
   double readJoules() throws MeterException;
 
+  /**
+   * Whether this meter's energy is part of the machine's total, so that summing every such meter
+   * counts each joule once. False for meters nested in another (RAPL core/uncore inside a
+   * package, psys overlapping everything); they are still exported as devices of their own.
+   */
+  default boolean inMachineTotal() {
+    return true;
+  }
+
   /** Releases native resources; reading afterwards is undefined. */
   @Override
   default void close() {}

@@ -5,6 +5,8 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The agent jar's Premain-Class, Agent-Class and Main-Class, loaded by the system class loader.
@@ -43,9 +45,11 @@ public final class AgentEntry {
       }
       Path jar = AgentJar.location();
       BootstrapBridge.install(inst, jar);
-      ClassLoader agentLoader =
-          new URLClassLoader(
-              "jouleflow-agent", new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+      List<URL> urls = new ArrayList<>();
+      urls.add(jar.toUri().toURL());
+      urls.addAll(NestedLibraries.extract(jar));
+      ClassLoader agentLoader = new URLClassLoader(
+          "jouleflow-agent", urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
       Class<?> runtime = agentLoader.loadClass("io.jouleflow.agent.runtime.AgentRuntime");
       Method startMethod =
           runtime.getMethod("start", String.class, Instrumentation.class, boolean.class);

@@ -85,12 +85,18 @@ public final class AgentOptions {
     if (args == null || args.isBlank()) {
       return;
     }
+    AgentOption previous = null;
     for (String part : args.split(",")) {
       String p = part.trim();
       if (p.isEmpty()) {
         continue;
       }
       int eq = p.indexOf('=');
+      if (eq < 0 && previous == AgentOption.METERS) {
+        // meters=nvml,rapl: a list value continues across the argument separator
+        out.put(previous, out.get(previous) + "," + p);
+        continue;
+      }
       if (eq <= 0) {
         warnings.add(
             "agent argument '" + p + "' is not key=value; ignored (valid keys: "
@@ -107,6 +113,7 @@ public final class AgentOptions {
         continue;
       }
       out.put(option.get(), value);
+      previous = option.get();
     }
   }
 
@@ -130,7 +137,7 @@ public final class AgentOptions {
           return "must be a positive number";
         }
       case METERS:
-        for (String m : value.split("[;+ ]")) {
+        for (String m : value.split("[,;+ ]")) {
           if (!m.isEmpty() && !List.of("auto", "nvml", "rapl", "estimate").contains(m)) {
             return "valid: auto, or a list of nvml, rapl, estimate";
           }

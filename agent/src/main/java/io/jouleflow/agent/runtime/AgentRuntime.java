@@ -11,6 +11,7 @@ import io.jouleflow.agent.recorder.Recorder;
 import io.jouleflow.agent.recorder.RunEvent;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.EagerOpStats;
+import io.jouleflow.meters.EnergyTimeline;
 import java.lang.instrument.Instrumentation;
 
 /**
@@ -52,9 +53,15 @@ public final class AgentRuntime implements RunListener {
             eagerOps,
             recorder::dropped);
     ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
+    EnergyTimeline timeline = AgentMeters.start(options, metrics);
     AgentWorker worker =
         new AgentWorker(
-            recorder, new RunProcessor(identity, metrics, options.getInt(AgentOption.LAYERS_MAX)));
+            recorder,
+            new RunProcessor(
+                identity,
+                metrics,
+                options.getInt(AgentOption.LAYERS_MAX),
+                AgentMeters.attributor(timeline)));
     worker.start();
 
     AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
@@ -64,7 +71,13 @@ public final class AgentRuntime implements RunListener {
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       Bridge.deactivate();
+      if (timeline != null) {
+        timeline.sampleNow(); // the last runs' energy is attributed from this reading
+      }
       worker.stop(2_000);
+      if (timeline != null) {
+        timeline.close();
+      }
       metrics.close();
     }, "jouleflow-shutdown"));
 

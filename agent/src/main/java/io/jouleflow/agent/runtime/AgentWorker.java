@@ -37,13 +37,20 @@ final class AgentWorker implements Runnable {
   @Override
   public void run() {
     while (running) {
-      if (recorder.drain(this::processSafely, 1024) == 0) {
+      int n = recorder.drain(this::processSafely, 1024);
+      tickSafely(System.nanoTime());
+      if (n == 0) {
         LockSupport.parkNanos(IDLE_PARK_NANOS);
       }
     }
-    // Orderly shutdown: what was queued is still counted.
+    // Orderly shutdown: what was queued is still counted, and its energy attributed.
     while (recorder.drain(this::processSafely, 1024) > 0) {
       // keep draining
+    }
+    try {
+      processor.flush(System.nanoTime());
+    } catch (RuntimeException e) {
+      AgentLog.warn("could not attribute the last energy at shutdown: " + e);
     }
   }
 
@@ -55,6 +62,17 @@ final class AgentWorker implements Runnable {
       thread.join(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void tickSafely(long now) {
+    try {
+      processor.tick(now);
+    } catch (RuntimeException | LinkageError e) {
+      String kind = "tick " + e.getClass().getName();
+      if (reportedFailures.add(kind)) {
+        AgentLog.warn("could not attribute energy (" + e + "); once logged");
+      }
     }
   }
 

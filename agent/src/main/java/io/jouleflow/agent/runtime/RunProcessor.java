@@ -2,6 +2,7 @@ package io.jouleflow.agent.runtime;
 
 import io.jouleflow.agent.attribution.ActiveTimeSplitter;
 import io.jouleflow.agent.attribution.ActiveTimeSplitter.Interval;
+import io.jouleflow.agent.attribution.RunEnergyAttributor;
 import io.jouleflow.agent.attribution.ScopeLayers;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.ModelIdentity;
@@ -9,6 +10,7 @@ import io.jouleflow.agent.recorder.RunEvent;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.agent.trace.StepStatsParser;
+import io.jouleflow.meters.EnergyMeter;
 import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,11 +32,34 @@ final class RunProcessor {
   private final AgentMetrics metrics;
   private final int layersMax;
   private final Map<String, ModelState> models = new HashMap<>();
+  private final RunEnergyAttributor<ModelState> energy; // null: no meters
+  private final RunEnergyAttributor.Sink<ModelState> energySink;
 
-  RunProcessor(ModelIdentity identity, AgentMetrics metrics, int layersMax) {
+  RunProcessor(
+      ModelIdentity identity,
+      AgentMetrics metrics,
+      int layersMax,
+      RunEnergyAttributor<ModelState> energy) {
     this.identity = identity;
     this.metrics = metrics;
     this.layersMax = layersMax;
+    this.energy = energy;
+    this.energySink = (model, meter, joules) ->
+        metrics.recordInferenceEnergy(model.energyAttributes(meter), joules);
+  }
+
+  /** Closes energy that is ready to be split among runs; called often by the worker. */
+  void tick(long nowNanos) {
+    if (energy != null) {
+      energy.advance(nowNanos, energySink);
+    }
+  }
+
+  /** Attributes all energy up to {@code nowNanos} (orderly shutdown). */
+  void flush(long nowNanos) {
+    if (energy != null) {
+      energy.flush(nowNanos, energySink);
+    }
   }
 
   void process(RunEvent event) {
@@ -49,6 +74,9 @@ final class RunProcessor {
           + java.util.Arrays.toString(fetches));
     }
     metrics.recordRun(state.attributes, event.durationNanos() / 1e9);
+    if (energy != null) {
+      energy.add(state, event.startNanos(), event.endNanos(), energySink);
+    }
     if (event.traced()) {
       List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
       if (AgentLog.debugEnabled() && state.announced && !state.nodesLogged) {
@@ -89,16 +117,24 @@ final class RunProcessor {
   private record LayerOnDevice(LayerInfo layer, String device) {}
 
   /** What the worker keeps per model. */
-  private static final class ModelState {
+  static final class ModelState {
     final String name;
     final Attributes attributes;
     final Map<String, LayerInfo> layers = new HashMap<>();
+    final Map<EnergyMeter, Attributes> energyAttributes = new HashMap<>();
     boolean announced;
     boolean nodesLogged;
 
     ModelState(String name) {
       this.name = name;
       this.attributes = Attributes.of(AgentMetrics.MODEL, name);
+    }
+
+    Attributes energyAttributes(EnergyMeter meter) {
+      return energyAttributes.computeIfAbsent(meter, m -> attributes.toBuilder()
+          .put(AgentMetrics.DEVICE, m.device().id())
+          .put(AgentMetrics.SOURCE, m.source().label())
+          .build());
     }
 
     LayerInfo layer(String layerName, int max) {

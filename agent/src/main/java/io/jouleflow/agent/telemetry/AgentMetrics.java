@@ -7,10 +7,12 @@ import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.resources.Resource;
+import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.meters.EnergyTimeline;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -27,19 +29,23 @@ public final class AgentMetrics implements AutoCloseable {
   public static final AttributeKey<String> DEVICE = AttributeKey.stringKey("device");
   public static final AttributeKey<String> OP_TYPE = AttributeKey.stringKey("op.type");
   public static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
+  public static final AttributeKey<String> SOURCE = AttributeKey.stringKey("source");
+  public static final AttributeKey<String> HW_ID = AttributeKey.stringKey("hw.id");
+  public static final AttributeKey<String> HW_TYPE = AttributeKey.stringKey("hw.type");
 
   /** Inference latency buckets in seconds (the SDK's defaults are millisecond-sized). */
   static final List<Double> DURATION_BUCKETS =
       List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
 
   private final SdkMeterProvider provider;
-  private final PrometheusHttpServer prometheus;
+  private final MetricsEndpoint prometheus;
   private final LongCounter runs;
   private final DoubleHistogram duration;
   private final DoubleCounter layerDuration;
   private final LongCounter layerSamples;
+  private final DoubleCounter inferenceEnergy;
 
-  private AgentMetrics(SdkMeterProvider provider, PrometheusHttpServer prometheus) {
+  private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
     this.provider = provider;
     this.prometheus = prometheus;
     Meter meter = provider.get("io.jouleflow.agent");
@@ -65,6 +71,55 @@ public final class AgentMetrics implements AutoCloseable {
             .setUnit("{run}")
             .setDescription("Traced runs in which the layer executed")
             .build();
+    inferenceEnergy =
+        meter.counterBuilder("jouleflow.inference.energy")
+            .ofDoubles()
+            .setUnit("J")
+            .setDescription("Device energy during a model's runs (shared among concurrent runs);"
+                + " source=estimate is an estimate, not a measurement")
+            .build();
+  }
+
+  /**
+   * Exports {@code hw.energy} (joules since the agent started) and {@code hw.power} (mean watts
+   * over the last second) for every device of the timeline.
+   */
+  public void observeHardware(EnergyTimeline timeline) {
+    Meter meter = provider.get("io.jouleflow.agent");
+    List<EnergyMeter> meters = timeline.meters();
+    List<Attributes> attributes = meters.stream().map(AgentMetrics::hardwareAttributes).toList();
+    meter.counterBuilder("hw.energy")
+        .ofDoubles()
+        .setUnit("J")
+        .setDescription("Energy of a device since the agent started")
+        .buildWithCallback(m -> {
+          for (int i = 0; i < meters.size(); i++) {
+            m.record(timeline.totalJoules(meters.get(i).device()), attributes.get(i));
+          }
+        });
+    meter.gaugeBuilder("hw.power")
+        .setUnit("W")
+        .setDescription("Mean power of a device over the last second")
+        .buildWithCallback(m -> {
+          for (int i = 0; i < meters.size(); i++) {
+            int index = i;
+            timeline.latestPowerWatts(meters.get(i).device())
+                .ifPresent(w -> m.record(w, attributes.get(index)));
+          }
+        });
+  }
+
+  /** hw.id, hw.type and source of a meter's device. */
+  public static Attributes hardwareAttributes(EnergyMeter meter) {
+    return Attributes.of(
+        HW_ID, meter.device().id(),
+        HW_TYPE, meter.device().type().label(),
+        SOURCE, meter.source().label());
+  }
+
+  /** A model's share of one device's energy; {@code modelDeviceSource} carries all three. */
+  public void recordInferenceEnergy(Attributes modelDeviceSource, double joules) {
+    inferenceEnergy.add(joules, modelDeviceSource);
   }
 
   /**
@@ -77,13 +132,14 @@ public final class AgentMetrics implements AutoCloseable {
         SdkMeterProvider.builder()
             .setResource(
                 Resource.getDefault().toBuilder().put("service.name", serviceName()).build());
-    PrometheusHttpServer server = null;
+    MetricsEndpoint server = null;
     if (port > 0) {
+      PrometheusMetricReader reader = PrometheusMetricReader.create();
       try {
-        server = PrometheusHttpServer.builder().setHost(host).setPort(port).build();
-        builder.registerMetricReader(server);
+        server = MetricsEndpoint.start(host, port, reader);
+        builder.registerMetricReader(reader);
         AgentLog.info("metrics at http://" + hostForUrl(host) + ":" + port + "/metrics");
-      } catch (RuntimeException e) {
+      } catch (java.io.IOException | RuntimeException e) {
         AgentLog.warn(
             "cannot serve metrics on " + host + ":" + port + " (" + rootMessage(e)
                 + "); the Prometheus endpoint is off. Set prometheus.port to a free port.");
@@ -137,6 +193,9 @@ public final class AgentMetrics implements AutoCloseable {
 
   @Override
   public void close() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
     provider.shutdown();
   }
 

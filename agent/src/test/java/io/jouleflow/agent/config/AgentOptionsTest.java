@@ -57,6 +57,21 @@ class AgentOptionsTest {
   }
 
   @Test
+  void meterListMayUseCommasInsideTheAgentArgument() {
+    AgentOptions o = resolve("meters=nvml,rapl,trace.every=3", Map.of(), Map.of());
+    assertThat(o.get(AgentOption.METERS)).isEqualTo("nvml,rapl");
+    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(3);
+    assertThat(o.warnings()).isEmpty();
+  }
+
+  @Test
+  void unknownMeterNameIsABadValue() {
+    AgentOptions o = resolve("meters=nvml,tpu", Map.of(), Map.of());
+    assertThat(o.get(AgentOption.METERS)).isEqualTo("auto");
+    assertThat(o.warnings()).singleElement().asString().contains("meters=nvml,tpu");
+  }
+
+  @Test
   void environmentNamesFollowTheDocumentedRule() {
     assertThat(AgentOption.PROMETHEUS_PORT.environmentName()).isEqualTo("JOULEFLOW_PROMETHEUS_PORT");
     assertThat(AgentOption.CARBON_INTENSITY.systemPropertyName()).isEqualTo("jouleflow.carbon.intensity");

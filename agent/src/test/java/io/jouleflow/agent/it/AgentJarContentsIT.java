@@ -61,6 +61,24 @@ class AgentJarContentsIT {
   }
 
   @Test
+  void agentNeverTouchesTheJdkHttpServerTheApplicationMayConfigure() throws IOException {
+    // com.sun.net.httpserver reads its settings (sun.net.httpserver.nodelay, ...) once per JVM
+    // when its first server starts: the agent must not be that first server.
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      List<String> offenders = jar.stream().filter(e -> e.getName().endsWith(".class"))
+          .filter(e -> {
+            try {
+              return new String(jar.getInputStream(e).readAllBytes(),
+                  java.nio.charset.StandardCharsets.ISO_8859_1).contains("com/sun/net/httpserver");
+            } catch (IOException ex) {
+              return true;
+            }
+          }).map(e -> e.getName()).toList();
+      assertThat(offenders).isEmpty();
+    }
+  }
+
+  @Test
   void examplesNeverReferenceJouleflow() throws IOException {
     Path examples = Path.of(System.getProperty("user.dir")).resolveSibling("examples").resolve("src");
     assertThat(examples).isDirectory();

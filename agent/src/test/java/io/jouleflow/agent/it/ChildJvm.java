@@ -68,6 +68,11 @@ public final class ChildJvm implements AutoCloseable {
 
   public static ChildJvm start(List<String> jvmArgs, String classPath, String mainClass, List<String> args)
       throws IOException {
+    return start(jvmArgs, classPath, mainClass, args, java.util.Map.of());
+  }
+
+  public static ChildJvm start(List<String> jvmArgs, String classPath, String mainClass,
+      List<String> args, java.util.Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xshare:auto");
@@ -84,6 +89,7 @@ public final class ChildJvm implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     pb.environment().keySet().removeIf(k -> k.startsWith("JOULEFLOW_"));
+    pb.environment().putAll(env);
     return new ChildJvm(pb.start(), err);
   }
 

@@ -29,12 +29,19 @@ public final class ExampleService implements AutoCloseable {
   /** Starts the service ({@code agentOptions} null: without the agent) and waits until it serves. */
   public static ExampleService start(Path modelDir, String agentOptions, List<String> extraJvmArgs)
       throws Exception {
+    return startWithEnvironment(modelDir, agentOptions, extraJvmArgs, java.util.Map.of());
+  }
+
+  /** As {@link #start}, with extra environment variables for the child. */
+  public static ExampleService startWithEnvironment(
+      Path modelDir, String agentOptions, List<String> extraJvmArgs, java.util.Map<String, String> env)
+      throws Exception {
     List<String> jvmArgs = new ArrayList<>(extraJvmArgs);
     if (agentOptions != null) {
       jvmArgs.add(ChildJvm.javaagent(agentOptions));
     }
     ChildJvm jvm = ChildJvm.start(jvmArgs, ChildJvm.applicationClassPath(), MAIN,
-        List.of("--port", "0", "--model-dir", modelDir.toString(), "--input-size", "32"));
+        List.of("--port", "0", "--model-dir", modelDir.toString(), "--input-size", "32"), env);
     return attachTo(jvm);
   }
 

@@ -50,6 +50,11 @@ public final class RaplMeter implements EnergyMeter {
     }
   }
 
+  @Override
+  public boolean inMachineTotal() {
+    return zone.inMachineTotal();
+  }
+
   public RaplZone zone() {
     return zone;
   }
