@@ -1,0 +1,73 @@
+package io.jouleflow.predictor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JouleflowCommandTest {
+
+  @Test
+  void unknownVerbExitsTwoWithOneLineNamingTheVerbs() {
+    CliRun run = CliRun.of("bogus");
+
+    assertThat(run.exitCode()).isEqualTo(JouleflowCommand.EXIT_USAGE);
+    assertThat(run.errLines())
+        .containsExactly("jouleflow: unknown verb 'bogus'; one of: meters (see --help)");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void noVerbIsBadUsage() {
+    CliRun run = CliRun.of();
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).singleElement().asString().startsWith("jouleflow: missing verb");
+  }
+
+  @Test
+  void unknownOptionIsOneLineOfBadUsage() {
+    CliRun run = CliRun.of("--frobnicate");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines())
+        .singleElement()
+        .asString()
+        .startsWith("jouleflow: ")
+        .contains("--frobnicate")
+        .endsWith(" (see --help)");
+  }
+
+  @Test
+  void versionPrintsTheBuildVersionAndExitsZero() {
+    CliRun run = CliRun.of("--version");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.outLines().get(0)).matches("jouleflow \\d+\\.\\d+\\.\\d+.*");
+  }
+
+  @Test
+  void helpListsTheMetersVerbAndExitsZero() {
+    CliRun run = CliRun.of("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("Usage: jouleflow").contains("meters");
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
+  void debugFromTheEnvironmentAddsTheStackTraceToABadUsageLine() {
+    StringWriter err = new StringWriter();
+    var cli = JouleflowCommand.commandLine(Map.of(JouleflowCommand.DEBUG_ENV, "1"));
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("bogus");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst()).hasValue(
+        "jouleflow: unknown verb 'bogus'; one of: meters (see --help)");
+    assertThat(err.toString()).contains("UnmatchedArgumentException").contains("\tat ");
+  }
+}
