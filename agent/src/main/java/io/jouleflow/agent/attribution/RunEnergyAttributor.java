@@ -5,7 +5,9 @@ import io.jouleflow.meters.EnergyTimeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Splits each device's measured energy among the runs that were executing, on the worker thread.
@@ -24,9 +26,12 @@ import java.util.List;
  */
 public final class RunEnergyAttributor<K> {
 
-  /** Receives one run's share of one meter's energy. */
+  /**
+   * Receives energy of one meter for one key (runs with the same key are summed before each
+   * call, so a sink is called once per key and meter per closing step).
+   */
   public interface Sink<K> {
-    void accept(K run, EnergyMeter meter, double joules);
+    void accept(K key, EnergyMeter meter, double joules);
   }
 
   private record Span<K>(K key, long start, long end) {}
@@ -145,10 +150,17 @@ public final class RunEnergyAttributor<K> {
           }
         }
       }
+      Map<K, double[]> byKey = new LinkedHashMap<>();
       for (int i = 0; i < active.size(); i++) {
+        double[] sum = byKey.computeIfAbsent(active.get(i).key(), k -> new double[meters.size()]);
         for (int m = 0; m < meters.size(); m++) {
-          if (shares[i][m] > 0) {
-            sink.accept(active.get(i).key(), meters.get(m), shares[i][m]);
+          sum[m] += shares[i][m];
+        }
+      }
+      for (Map.Entry<K, double[]> e : byKey.entrySet()) {
+        for (int m = 0; m < meters.size(); m++) {
+          if (e.getValue()[m] > 0) {
+            sink.accept(e.getKey(), meters.get(m), e.getValue()[m]);
           }
         }
       }

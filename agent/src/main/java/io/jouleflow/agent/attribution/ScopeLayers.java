@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>This is the agent's first, name-based grouping; structural layer detection for graphs
  * without scopes replaces it (see ARCHITECTURE.md, "Layers and features").
  */
-public final class ScopeLayers {
+public final class ScopeLayers implements LayerResolver {
 
   // Op type -> layer type, by the op that gives the layer its identity. Highest priority first.
   private static final String[][] ANCHORS = {
@@ -36,7 +36,29 @@ public final class ScopeLayers {
 
   private static final Map<String, Integer> PRIORITY = buildPriority();
 
-  private ScopeLayers() {}
+  // Layer id -> strongest anchor rank seen so far; a layer's type is fixed by its strongest op.
+  private final Map<String, Integer> ranks = new java.util.HashMap<>();
+
+  @Override
+  public java.util.List<LayerRef> resolve(java.util.List<NodeRecord> nodes) {
+    for (NodeRecord n : nodes) {
+      String layer = layerOf(n);
+      if (layer != null) {
+        ranks.merge(layer, anchorRank(n.opType()), Math::min);
+      }
+    }
+    java.util.List<LayerRef> out = new java.util.ArrayList<>(nodes.size());
+    for (NodeRecord n : nodes) {
+      String layer = layerOf(n);
+      if (layer == null) {
+        out.add(null);
+      } else {
+        int rank = ranks.get(layer);
+        out.add(new LayerRef(layer, rank == Integer.MAX_VALUE ? "Other" : ANCHORS[rank][0]));
+      }
+    }
+    return out;
+  }
 
   /** The layer a node belongs to, or null for executor infrastructure. */
   public static String layerOf(NodeRecord node) {

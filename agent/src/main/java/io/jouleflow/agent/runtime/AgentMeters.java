@@ -50,7 +50,7 @@ final class AgentMeters {
   }
 
   /** Splits the machine-total meters' energy among runs; null without a timeline. */
-  static RunEnergyAttributor<RunProcessor.ModelState> attributor(EnergyTimeline timeline) {
+  static RunEnergyAttributor<ModelState> attributor(EnergyTimeline timeline) {
     if (timeline == null) {
       return null;
     }

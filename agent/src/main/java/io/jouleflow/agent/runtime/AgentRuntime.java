@@ -1,5 +1,6 @@
 package io.jouleflow.agent.runtime;
 
+import io.jouleflow.agent.attribution.ScopeLayers;
 import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
@@ -13,6 +14,7 @@ import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.EagerOpStats;
 import io.jouleflow.meters.EnergyTimeline;
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 /**
  * The agent proper, loaded by the agent's own class loader: resolves options, starts telemetry
@@ -61,7 +63,9 @@ public final class AgentRuntime implements RunListener {
                 identity,
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
-                AgentMeters.attributor(timeline)));
+                session -> new ScopeLayers(),
+                AgentMeters.attributor(timeline),
+                timeline == null ? List.of() : timeline.meters()));
     worker.start();
 
     AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AgentWorker implements Runnable {
 
-  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final Recorder<RunEvent> recorder;
   private final RunProcessor processor;

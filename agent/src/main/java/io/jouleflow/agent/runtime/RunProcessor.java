@@ -1,65 +1,87 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.ActiveTimeSplitter;
-import io.jouleflow.agent.attribution.ActiveTimeSplitter.Interval;
+import io.jouleflow.agent.attribution.LayerRef;
+import io.jouleflow.agent.attribution.LayerResolver;
+import io.jouleflow.agent.attribution.LayerShares;
 import io.jouleflow.agent.attribution.RunEnergyAttributor;
-import io.jouleflow.agent.attribution.ScopeLayers;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.ModelIdentity;
 import io.jouleflow.agent.recorder.RunEvent;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.agent.trace.StepStatsParser;
+import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyMeter;
-import io.opentelemetry.api.common.Attributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Worker-thread processing of run events: names the model, counts the run, and for traced runs
- * turns step stats into per-layer active time. Not thread-safe: one worker owns it.
+ * Worker-thread processing of run events: names the model, counts the run, turns traced runs
+ * into layer time shares, and spreads each model's run time and energy over its layers by the
+ * latest shares. Not thread-safe: one worker owns it.
  */
 final class RunProcessor {
 
-  /** Layer that takes every layer beyond {@code layers.max} of a model. */
-  static final String OTHER_LAYER = "_other";
+  /** Run time is spread over layers at least this often. */
+  private static final long TIME_FLUSH_NANOS = 100_000_000L;
 
   private final ModelIdentity identity;
   private final AgentMetrics metrics;
   private final int layersMax;
+  private final Function<Object, LayerResolver> resolvers;
   private final Map<String, ModelState> models = new HashMap<>();
   private final RunEnergyAttributor<ModelState> energy; // null: no meters
   private final RunEnergyAttributor.Sink<ModelState> energySink;
+  private final Map<EnergyMeter, String> tfDeviceOfMeter = new HashMap<>();
+  private long lastTimeFlush;
 
+  /**
+   * @param resolvers makes the layer resolver of a model from its session (on the model's first
+   *     traced run)
+   */
   RunProcessor(
       ModelIdentity identity,
       AgentMetrics metrics,
       int layersMax,
-      RunEnergyAttributor<ModelState> energy) {
+      Function<Object, LayerResolver> resolvers,
+      RunEnergyAttributor<ModelState> energy,
+      List<EnergyMeter> meters) {
     this.identity = identity;
     this.metrics = metrics;
     this.layersMax = layersMax;
+    this.resolvers = resolvers;
     this.energy = energy;
     this.energySink = (model, meter, joules) ->
-        metrics.recordInferenceEnergy(model.energyAttributes(meter), joules);
+        model.splitEnergy(meter, tfDeviceOfMeter.getOrDefault(meter, "cpu"), joules, metrics);
+    // NVML enumerates GPUs in the order CUDA does (unless CUDA_VISIBLE_DEVICES reorders them):
+    // the i-th GPU meter is TensorFlow's gpu:i. CPU and DRAM meters go with TensorFlow's CPUs.
+    int gpu = 0;
+    for (EnergyMeter m : meters) {
+      tfDeviceOfMeter.put(m, m.device().type() == DeviceType.GPU ? "gpu:" + gpu++ : "cpu");
+    }
   }
 
-  /** Closes energy that is ready to be split among runs; called often by the worker. */
+  /** Closes energy that is ready and spreads run time over layers; called often by the worker. */
   void tick(long nowNanos) {
     if (energy != null) {
       energy.advance(nowNanos, energySink);
     }
+    if (nowNanos - lastTimeFlush >= TIME_FLUSH_NANOS) {
+      lastTimeFlush = nowNanos;
+      models.values().forEach(m -> m.flushTime(metrics));
+    }
   }
 
-  /** Attributes all energy up to {@code nowNanos} (orderly shutdown). */
+  /** Attributes all energy and time up to {@code nowNanos} (orderly shutdown). */
   void flush(long nowNanos) {
     if (energy != null) {
       energy.flush(nowNanos, energySink);
     }
+    models.values().forEach(m -> m.flushTime(metrics));
   }
 
   void process(RunEvent event) {
@@ -67,126 +89,37 @@ final class RunProcessor {
       return; // failed runs and target-only runs (initializers, save/restore) are not inferences
     }
     String model = identity.nameOf(event.session());
-    ModelState state = models.computeIfAbsent(model, ModelState::new);
-    if (event.traced() && !state.announced && event.fetchNames() instanceof Object[] fetches) {
-      state.announced = true;
-      AgentLog.info("model \"" + model + "\": first traced run, fetches "
-          + java.util.Arrays.toString(fetches));
+    ModelState state = models.computeIfAbsent(model, name -> new ModelState(name, layersMax));
+    double seconds = event.durationNanos() / 1e9;
+    metrics.recordRun(state.attributes, seconds);
+    if (event.traced()) {
+      List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
+      announce(state, event, nodes);
+      LayerResolver resolver = (LayerResolver) state.layerSource;
+      if (resolver == null) {
+        resolver = resolvers.apply(event.session());
+        state.layerSource = resolver;
+      }
+      List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
+      layers.replaceAll(l -> l == null ? null : state.bounded(l));
+      state.updateShares(LayerShares.of(nodes, layers, event.durationNanos() / 1e3), metrics);
     }
-    metrics.recordRun(state.attributes, event.durationNanos() / 1e9);
+    state.addRun(seconds);
     if (energy != null) {
       energy.add(state, event.startNanos(), event.endNanos(), energySink);
     }
-    if (event.traced()) {
-      List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
-      if (AgentLog.debugEnabled() && state.announced && !state.nodesLogged) {
-        state.nodesLogged = true;
-        nodes.forEach(n -> AgentLog.debug("  node " + n.node() + " op=" + n.opType()
-            + " device=" + n.device() + " us=" + n.durationMicros()));
-      }
-      processTrace(state, nodes);
-    }
   }
 
-  private void processTrace(ModelState state, List<NodeRecord> nodes) {
-    List<Interval<LayerOnDevice>> intervals = new ArrayList<>(nodes.size());
-    for (NodeRecord n : nodes) {
-      String layer = ScopeLayers.layerOf(n);
-      if (layer == null) {
-        continue;
-      }
-      LayerInfo info = state.layer(layer, layersMax);
-      info.observeOp(n.opType());
-      intervals.add(new Interval<>(new LayerOnDevice(info, n.device()), n.startMicros(), n.endMicros()));
-    }
-    Map<LayerOnDevice, Double> micros = ActiveTimeSplitter.split(intervals);
-    Set<LayerInfo> seen = new HashSet<>();
-    for (Map.Entry<LayerOnDevice, Double> e : micros.entrySet()) {
-      LayerOnDevice key = e.getKey();
-      LayerInfo info = key.layer();
-      Attributes withDevice =
-          info.attributes().toBuilder().put(AgentMetrics.DEVICE, key.device()).build();
-      metrics.recordLayerTime(withDevice, e.getValue() / 1e6);
-      seen.add(info);
-    }
-    for (LayerInfo info : seen) {
-      metrics.recordLayerSample(info.attributes());
-    }
-  }
-
-  private record LayerOnDevice(LayerInfo layer, String device) {}
-
-  /** What the worker keeps per model. */
-  static final class ModelState {
-    final String name;
-    final Attributes attributes;
-    final Map<String, LayerInfo> layers = new HashMap<>();
-    final Map<EnergyMeter, Attributes> energyAttributes = new HashMap<>();
-    boolean announced;
-    boolean nodesLogged;
-
-    ModelState(String name) {
-      this.name = name;
-      this.attributes = Attributes.of(AgentMetrics.MODEL, name);
-    }
-
-    Attributes energyAttributes(EnergyMeter meter) {
-      return energyAttributes.computeIfAbsent(meter, m -> attributes.toBuilder()
-          .put(AgentMetrics.DEVICE, m.device().id())
-          .put(AgentMetrics.SOURCE, m.source().label())
-          .build());
-    }
-
-    LayerInfo layer(String layerName, int max) {
-      LayerInfo info = layers.get(layerName);
-      if (info != null) {
-        return info;
-      }
-      if (layers.size() >= max) {
-        return layers.computeIfAbsent(OTHER_LAYER, k -> new LayerInfo(name, OTHER_LAYER, true));
-      }
-      info = new LayerInfo(name, layerName, false);
-      layers.put(layerName, info);
-      return info;
-    }
-  }
-
-  /** A layer's identity and type; the type is fixed by the strongest anchor op seen. */
-  private static final class LayerInfo {
-    private final String model;
-    private final String name;
-    private final boolean folded;
-    private int anchorRank = Integer.MAX_VALUE;
-    private String type = "Other";
-    private Attributes attributes;
-
-    LayerInfo(String model, String name, boolean folded) {
-      this.model = model;
-      this.name = name;
-      this.folded = folded;
-      rebuild();
-    }
-
-    void observeOp(String opType) {
-      if (folded) {
-        return;
-      }
-      int rank = ScopeLayers.anchorRank(opType);
-      if (rank < anchorRank) {
-        anchorRank = rank;
-        type = ScopeLayers.typeOf(opType);
-        rebuild();
-      }
-    }
-
-    Attributes attributes() {
-      return attributes;
-    }
-
-    private void rebuild() {
-      attributes =
-          Attributes.of(
-              AgentMetrics.MODEL, model, AgentMetrics.LAYER, name, AgentMetrics.LAYER_TYPE, type);
+  private static void announce(ModelState state, RunEvent event, List<NodeRecord> nodes) {
+    if (!state.announced) {
+      state.announced = true;
+      AgentLog.info("model \"" + state.name + "\": first traced run, " + nodes.size()
+          + " nodes executed, fetches "
+          + (event.fetchNames() instanceof Object[] f ? Arrays.toString(f) : "unknown"));
+    } else if (AgentLog.debugEnabled() && !state.nodesLogged) {
+      state.nodesLogged = true;
+      nodes.forEach(n -> AgentLog.debug("  node " + n.node() + " op=" + n.opType()
+          + " device=" + n.device() + " us=" + n.durationMicros()));
     }
   }
 }

@@ -44,6 +44,7 @@ public final class AgentMetrics implements AutoCloseable {
   private final DoubleCounter layerDuration;
   private final LongCounter layerSamples;
   private final DoubleCounter inferenceEnergy;
+  private final DoubleCounter layerEnergy;
 
   private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
     this.provider = provider;
@@ -64,12 +65,20 @@ public final class AgentMetrics implements AutoCloseable {
         meter.counterBuilder("jouleflow.layer.duration")
             .ofDoubles()
             .setUnit("s")
-            .setDescription("Active time of a layer in traced runs (concurrent ops share time)")
+            .setDescription("Run time spent in a layer, by the latest traced run's time shares"
+                + " (concurrent ops share time); layer _unattributed is the rest")
             .build();
     layerSamples =
         meter.counterBuilder("jouleflow.layer.samples")
             .setUnit("{run}")
-            .setDescription("Traced runs in which the layer executed")
+            .setDescription("Runs whose time and energy were spread over the layer")
+            .build();
+    layerEnergy =
+        meter.counterBuilder("jouleflow.layer.energy")
+            .ofDoubles()
+            .setUnit("J")
+            .setDescription("A model's run energy spread over its layers by time share; layer"
+                + " _unattributed is what no op covers. source=estimate is an estimate")
             .build();
     inferenceEnergy =
         meter.counterBuilder("jouleflow.inference.energy")
@@ -152,6 +161,14 @@ public final class AgentMetrics implements AutoCloseable {
     return metrics;
   }
 
+  /** Instruments read by {@code reader} only, with no endpoint (tests, embedding). */
+  public static AgentMetrics withReader(io.opentelemetry.sdk.metrics.export.MetricReader reader) {
+    AgentMetrics metrics = new AgentMetrics(
+        SdkMeterProvider.builder().registerMetricReader(reader).build(), null);
+    metrics.observe(new EagerOpStats(), () -> 0);
+    return metrics;
+  }
+
   private void observe(EagerOpStats eagerOps, LongSupplier droppedRuns) {
     Meter meter = provider.get("io.jouleflow.agent");
     meter.counterBuilder("jouleflow.op.duration")
@@ -176,14 +193,19 @@ public final class AgentMetrics implements AutoCloseable {
     duration.record(seconds, model);
   }
 
-  /** Active seconds of a layer on one device in one traced run. */
+  /** Seconds of runs spent in a layer on one TensorFlow device. */
   public void recordLayerTime(Attributes layerWithDevice, double seconds) {
     layerDuration.add(seconds, layerWithDevice);
   }
 
-  /** One traced run in which the layer executed. */
-  public void recordLayerSample(Attributes layer) {
-    layerSamples.add(1, layer);
+  /** Runs spread over the layer. */
+  public void recordLayerSamples(Attributes layer, long runs) {
+    layerSamples.add(runs, layer);
+  }
+
+  /** Joules of a layer on one meter device. */
+  public void recordLayerEnergy(Attributes layerDeviceSource, double joules) {
+    layerEnergy.add(joules, layerDeviceSource);
   }
 
   /** Whether the Prometheus endpoint is serving. */

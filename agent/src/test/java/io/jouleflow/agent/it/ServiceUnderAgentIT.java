@@ -1,6 +1,7 @@
 package io.jouleflow.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.agent.it.PrometheusScrape.Sample;
 import java.net.ServerSocket;
@@ -40,7 +41,9 @@ class ServiceUnderAgentIT {
       }
       assertThat(with).as("responses with the agent").isEqualTo(without);
 
-      PrometheusScrape scrape = awaitRuns(metricsPort, REQUESTS);
+      awaitRuns(metricsPort, REQUESTS);
+      // Time and energy are spread over layers a little later (time every 100 ms, energy ~1 s).
+      PrometheusScrape scrape = awaitEnergySettled(metricsPort);
       assertThat(scrape.sum("jouleflow_inference_runs_total", s -> MODEL.equals(s.label("model"))))
           .isEqualTo(REQUESTS);
       assertThat(scrape.sum("jouleflow_inference_duration_seconds_count",
@@ -59,15 +62,35 @@ class ServiceUnderAgentIT {
       assertThat(layerTime).filteredOn(s -> s.label("layer").equals("dense"))
           .singleElement().satisfies(s -> assertThat(s.label("layer_type")).isEqualTo("Dense"));
 
-      // 1 run in 10 was traced: exactly 20 of the 200 runs, and each layer ran in each of them.
+      // Every run's time is spread over the layers (traced runs measure, the others reuse the
+      // latest shares): each layer counts all 200 runs, and the layers' time including
+      // _unattributed adds up to the runs' time.
       assertThat(scrape.series("jouleflow_layer_samples_total",
           s -> MODEL.equals(s.label("model")) && "conv2d".equals(s.label("layer"))))
-          .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(REQUESTS / 10));
-
+          .singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(REQUESTS));
       double layerSeconds = layerTime.stream().mapToDouble(Sample::value).sum();
       double inferenceSeconds = scrape.sum("jouleflow_inference_duration_seconds_sum",
           s -> MODEL.equals(s.label("model")));
-      assertThat(layerSeconds).isPositive().isLessThanOrEqualTo(inferenceSeconds);
+      assertThat(layerTime).anySatisfy(s -> assertThat(s.label("layer")).isEqualTo("_unattributed"));
+      assertThat(layerSeconds).isCloseTo(inferenceSeconds, within(0.01 * inferenceSeconds));
+
+      // Energy (the estimate meter here): the layers' energy, _unattributed included, is the
+      // model's energy within 1 %, and every conv and dense layer has some.
+      PrometheusScrape settled = scrape;
+      double modelJoules = settled.sum("jouleflow_inference_energy_joules_total",
+          s -> MODEL.equals(s.label("model")));
+      List<Sample> layerEnergy = settled.series("jouleflow_layer_energy_joules_total",
+          s -> MODEL.equals(s.label("model")));
+      double layerJoules = layerEnergy.stream().mapToDouble(Sample::value).sum();
+      assertThat(modelJoules).isPositive();
+      assertThat(layerJoules).isCloseTo(modelJoules, within(0.01 * modelJoules));
+      assertThat(layerEnergy).allSatisfy(s -> assertThat(s.label("source")).isEqualTo("estimate"));
+      for (String layer : List.of("conv2d", "conv2d_1", "conv2d_2", "dense")) {
+        assertThat(layerEnergy).filteredOn(s -> layer.equals(s.label("layer")))
+            .singleElement().satisfies(s -> assertThat(s.value()).isPositive());
+      }
+      assertThat(layerEnergy).filteredOn(s -> "_unattributed".equals(s.label("layer")))
+          .singleElement().satisfies(s -> assertThat(s.label("layer_type")).isEqualTo("Overhead"));
       assertThat(svc.jvm.stderr()).doesNotContain("[jouleflow] WARN");
     }
   }
@@ -89,6 +112,22 @@ class ServiceUnderAgentIT {
         assertThat(svc.jvm.stderr()).as("no stack trace").doesNotContain("\tat ");
       }
     }
+  }
+
+  /** Waits until the energy of all runs so far has been split (it lags about a second). */
+  static PrometheusScrape awaitEnergySettled(int port) throws Exception {
+    Thread.sleep(1500);
+    PrometheusScrape previous = PrometheusScrape.of(port);
+    for (int i = 0; i < 50; i++) {
+      Thread.sleep(300);
+      PrometheusScrape next = PrometheusScrape.of(port);
+      if (next.sum("jouleflow_inference_energy_joules_total")
+          == previous.sum("jouleflow_inference_energy_joules_total")) {
+        return next;
+      }
+      previous = next;
+    }
+    return previous;
   }
 
   static PrometheusScrape awaitRuns(int port, double expected) throws Exception {

@@ -1,0 +1,133 @@
+package io.jouleflow.agent.runtime;
+
+import io.jouleflow.agent.attribution.LayerRef;
+import io.jouleflow.agent.attribution.LayerShares;
+import io.jouleflow.agent.telemetry.AgentMetrics;
+import io.jouleflow.meters.EnergyMeter;
+import io.opentelemetry.api.common.Attributes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the worker keeps per model: its labels, its layers (at most {@code layers.max}, the rest
+ * folded into {@code _other}), the latest layer time shares, and the run time not yet spread over
+ * layers. Worker thread only.
+ */
+final class ModelState {
+
+  final String name;
+  final Attributes attributes;
+  private final int layersMax;
+  private final Map<String, LayerRef> layers = new HashMap<>();
+  private final Map<LayerRef, Attributes> layerAttributes = new HashMap<>();
+  private final Map<String, Attributes> durationAttributes = new HashMap<>();
+  private final Map<EnergyMeter, Attributes> energyAttributes = new HashMap<>();
+  private final Map<String, Attributes> layerEnergyAttributes = new HashMap<>();
+  private LayerShares shares;
+  private long pendingRuns;
+  private double pendingSeconds;
+  boolean announced;
+  boolean nodesLogged;
+  Object layerSource; // the model's layer resolver, built on first need
+
+  ModelState(String name, int layersMax) {
+    this.name = name;
+    this.layersMax = layersMax;
+    this.attributes = Attributes.of(AgentMetrics.MODEL, name);
+  }
+
+  /** A layer of this model, or {@code _other} once {@code layers.max} layers are known. */
+  LayerRef bounded(LayerRef layer) {
+    if (layer.equals(LayerRef.UNATTRIBUTED)) {
+      return layer;
+    }
+    LayerRef known = layers.get(layer.id());
+    if (known != null) {
+      return known;
+    }
+    if (layers.size() >= layersMax) {
+      return LayerRef.OTHER;
+    }
+    layers.put(layer.id(), layer);
+    return layer;
+  }
+
+  LayerShares shares() {
+    return shares;
+  }
+
+  /** New shares from a traced run; time still pending is spread with the old ones first. */
+  void updateShares(LayerShares fresh, AgentMetrics metrics) {
+    flushTime(metrics);
+    shares = fresh;
+  }
+
+  /** One more run whose time is spread over layers at the next flush. */
+  void addRun(double seconds) {
+    pendingRuns++;
+    pendingSeconds += seconds;
+  }
+
+  /**
+   * Spreads pending run time over layers by the latest shares: {@code layer.duration} per layer
+   * and TensorFlow device, and {@code layer.samples} once per run for each layer.
+   */
+  void flushTime(AgentMetrics metrics) {
+    if (pendingRuns == 0 || shares == null) {
+      return;
+    }
+    Map<LayerRef, Boolean> counted = new HashMap<>();
+    for (String device : shares.devices()) {
+      shares.of(device).forEach((layer, share) -> {
+        metrics.recordLayerTime(durationAttributes(layer, device), pendingSeconds * share);
+        if (counted.put(layer, Boolean.TRUE) == null) {
+          metrics.recordLayerSamples(layerAttributes(layer), pendingRuns);
+        }
+      });
+    }
+    pendingRuns = 0;
+    pendingSeconds = 0;
+  }
+
+  /**
+   * Splits one meter's energy of this model's runs over layers by the latest shares of the
+   * matching TensorFlow device ({@code tfDevice}: {@code gpu:N} or {@code cpu}); without shares
+   * for it, all of it is unattributed. The parts sum to {@code joules}.
+   */
+  void splitEnergy(EnergyMeter meter, String tfDevice, double joules, AgentMetrics metrics) {
+    metrics.recordInferenceEnergy(energyAttributes(meter), joules);
+    Map<LayerRef, Double> s = shares == null ? Map.of() : shares.forDeviceKind(tfDevice);
+    if (s.isEmpty()) {
+      metrics.recordLayerEnergy(layerEnergyAttributes(LayerRef.UNATTRIBUTED, meter), joules);
+      return;
+    }
+    s.forEach((layer, share) ->
+        metrics.recordLayerEnergy(layerEnergyAttributes(layer, meter), joules * share));
+  }
+
+  private Attributes layerAttributes(LayerRef layer) {
+    return layerAttributes.computeIfAbsent(layer, l -> Attributes.of(
+        AgentMetrics.MODEL, name, AgentMetrics.LAYER, l.id(), AgentMetrics.LAYER_TYPE, l.type()));
+  }
+
+  private Attributes durationAttributes(LayerRef layer, String device) {
+    return durationAttributes.computeIfAbsent(layer.id() + "\u0000" + layer.type() + "\u0000" + device,
+        k -> layerAttributes(layer).toBuilder().put(AgentMetrics.DEVICE, device).build());
+  }
+
+  private Attributes energyAttributes(EnergyMeter meter) {
+    return energyAttributes.computeIfAbsent(meter, m -> attributes.toBuilder()
+        .put(AgentMetrics.DEVICE, m.device().id())
+        .put(AgentMetrics.SOURCE, m.source().label())
+        .build());
+  }
+
+  private Attributes layerEnergyAttributes(LayerRef layer, EnergyMeter meter) {
+    return layerEnergyAttributes.computeIfAbsent(
+        layer.id() + "\u0000" + layer.type() + "\u0000" + meter.device().id(),
+        k -> layerAttributes(layer).toBuilder()
+            .put(AgentMetrics.DEVICE, meter.device().id())
+            .put(AgentMetrics.SOURCE, meter.source().label())
+            .build());
+  }
+}
