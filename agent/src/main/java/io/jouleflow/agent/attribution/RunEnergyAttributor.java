@@ -19,10 +19,12 @@ import java.util.Map;
  * double count.
  *
  * <p>Energy is closed in steps of at least {@code window} (max(100 ms, 10 x the slowest counter's
- * update interval)), and only up to {@code hold} before now, so that runs that overlap a slice
- * have arrived before it is split. A run longer than the hold that ends after its slices were
- * closed gets the energy of that early part to itself (the other runs already had theirs); with
- * the default hold of 1 s this concerns only runs longer than a second.
+ * update interval)), only up to {@code hold} before now (so the counters have been read past
+ * the slice), and never past the start of the oldest run still in flight (so every run that
+ * overlaps a slice has arrived before it is split). A run that nevertheless arrives after some
+ * of its slices were closed (its event sat in a full queue) loses that early part: it was
+ * already given to the other runs, and giving it again would count it twice. Such late runs are
+ * counted ({@link #lateRuns()}).
  */
 public final class RunEnergyAttributor<K> {
 
@@ -43,6 +45,7 @@ public final class RunEnergyAttributor<K> {
   private final List<Span<K>> pending = new ArrayList<>();
   private long closedUntil = Long.MIN_VALUE;
   private boolean started;
+  private final java.util.concurrent.atomic.AtomicLong lateRuns = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param meters the meters whose energy is attributed (those in the machine total)
@@ -59,27 +62,29 @@ public final class RunEnergyAttributor<K> {
 
   /** The documented window: max(100 ms, 10 x the slowest meter's update interval). */
   public static long windowFor(List<EnergyMeter> meters) {
-    long slowest = meters.stream().mapToLong(EnergyMeter::updateIntervalNanos).max().orElse(0);
-    return Math.max(100_000_000L, 10 * slowest);
+    return Math.max(100_000_000L, 10 * slowestUpdate(meters));
+  }
+
+  /** The documented hold: max(1 s, 2 x the slowest meter's update interval). */
+  public static long holdFor(List<EnergyMeter> meters) {
+    return Math.max(1_000_000_000L, 2 * slowestUpdate(meters));
+  }
+
+  private static long slowestUpdate(List<EnergyMeter> meters) {
+    return meters.stream().mapToLong(EnergyMeter::updateIntervalNanos).max().orElse(0);
+  }
+
+  /** Runs that arrived after part of their time was closed (that part is not theirs). */
+  public long lateRuns() {
+    return lateRuns.get();
   }
 
   /** A run to attribute; its energy is known once {@link #advance} closes its slices. */
-  public void add(K run, long startNanos, long endNanos, Sink<K> sink) {
+  public void add(K run, long startNanos, long endNanos) {
     long end = Math.max(startNanos, endNanos);
-    if (!started) {
-      started = true;
-      closedUntil = startNanos;
-    }
-    if (startNanos < closedUntil) {
-      // Late: its early part was closed without it. It gets that part to itself.
-      long lateEnd = Math.min(end, closedUntil);
-      for (EnergyMeter m : meters) {
-        double j = timeline.energyBetween(m.device(), startNanos, lateEnd).joules();
-        if (j > 0) {
-          sink.accept(run, m, j);
-        }
-      }
-      if (end <= closedUntil) {
+    if (started && startNanos - closedUntil < 0) {
+      lateRuns.incrementAndGet();
+      if (end - closedUntil <= 0) {
         return;
       }
       startNanos = closedUntil;
@@ -87,16 +92,47 @@ public final class RunEnergyAttributor<K> {
     pending.add(new Span<>(run, startNanos, end));
   }
 
-  /** Closes the slices up to {@code nowNanos - hold}, if at least one window has passed. */
-  public void advance(long nowNanos, Sink<K> sink) {
-    if (started && nowNanos - holdNanos - closedUntil >= windowNanos) {
-      close(nowNanos - holdNanos, sink);
+  /**
+   * Closes the slices up to {@code min(nowNanos - hold, oldestInFlightNanos)}, if at least one
+   * window has passed. Call it after every finished run has been {@link #add}ed.
+   *
+   * @param oldestInFlightNanos start of the oldest run still executing; {@link Long#MAX_VALUE}
+   *     when none is
+   */
+  public void advance(long nowNanos, long oldestInFlightNanos, Sink<K> sink) {
+    long cutoff = nowNanos - holdNanos;
+    if (oldestInFlightNanos != Long.MAX_VALUE && oldestInFlightNanos - cutoff < 0) {
+      cutoff = oldestInFlightNanos;
+    }
+    if (!started) {
+      start();
+    }
+    if (started && cutoff - closedUntil >= windowNanos) {
+      close(cutoff, sink);
+    }
+  }
+
+  // Energy is closed from the earliest run seen before the first close: runs that overlapped
+  // at start-up and arrived in any order are not late.
+  private void start() {
+    if (!pending.isEmpty()) {
+      long earliest = pending.get(0).start();
+      for (Span<K> s : pending) {
+        if (s.start() - earliest < 0) {
+          earliest = s.start();
+        }
+      }
+      closedUntil = earliest;
+      started = true;
     }
   }
 
   /** Closes everything up to {@code untilNanos} now (shutdown). */
   public void flush(long untilNanos, Sink<K> sink) {
-    if (started && untilNanos > closedUntil) {
+    if (!started) {
+      start();
+    }
+    if (started && untilNanos - closedUntil > 0) {
       close(untilNanos, sink);
     }
   }

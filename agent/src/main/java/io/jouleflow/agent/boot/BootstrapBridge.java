@@ -24,7 +24,7 @@ final class BootstrapBridge {
   private BootstrapBridge() {}
 
   static void install(Instrumentation inst, Path agentJar) throws IOException {
-    Path bridgeJar = Files.createTempFile("jouleflow-bridge-", ".jar");
+    Path bridgeJar = AgentFiles.directory().resolve("jouleflow-bridge.jar");
     bridgeJar.toFile().deleteOnExit();
     int classes = 0;
     try (JarFile source = new JarFile(agentJar.toFile());

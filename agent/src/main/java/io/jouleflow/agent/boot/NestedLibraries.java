@@ -35,8 +35,7 @@ final class NestedLibraries {
           continue;
         }
         if (dir == null) {
-          dir = Files.createTempDirectory("jouleflow-lib-");
-          dir.toFile().deleteOnExit();
+          dir = AgentFiles.directory();
         }
         Path target = dir.resolve(e.getName().substring(PREFIX.length()));
         try (InputStream in = jar.getInputStream(e)) {

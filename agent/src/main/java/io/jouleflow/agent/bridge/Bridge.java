@@ -1,13 +1,17 @@
 package io.jouleflow.agent.bridge;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one class that advice inlined into TensorFlow calls. It is appended to the bootstrap class
  * path, so every class loader that loads TensorFlow can see it, and it therefore uses JDK types
- * only. It holds the trace sampling decision and hands every event to the agent's {@link
- * RunListener}; until the agent has started, events are ignored.
+ * only. It holds the trace sampling decision, knows which runs are in flight, and hands every
+ * event to the agent's {@link RunListener}; until the agent has started, events are ignored.
  *
  * <p>Nothing here may throw into the application: advice suppresses throwables, and the methods
  * below catch what they can.
@@ -25,21 +29,24 @@ public final class Bridge {
    * hides it again.
    */
   public static final int TRACE_BORROW = 3;
+  /** Flag on a run mode: the caller's own RunOptions request a trace. */
+  static final int CALLER_TRACES = 0x10;
+  private static final int MODE_MASK = 0x0f;
 
   private static volatile RunListener listener;
   private static volatile int traceEvery;
 
   private static final ThreadLocal<RunContext> CONTEXT = new ThreadLocal<>();
+  // Every thread's context, to find the oldest run in flight; contexts of dead threads vanish.
+  private static final CopyOnWriteArrayList<WeakReference<RunContext>> CONTEXTS =
+      new CopyOnWriteArrayList<>();
   private static final AtomicLong RUNS = new AtomicLong();
   // TensorFlow allows one profiling session per process ("Another profiling session active"):
-  // the agent traces only when neither its own nor a caller's traced run is in flight.
-  private static final java.util.concurrent.atomic.AtomicBoolean AGENT_TRACE_IN_FLIGHT =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  private static final java.util.concurrent.atomic.AtomicInteger CALLER_TRACES_IN_FLIGHT =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  // Reflection handles for TensorFlow's proto classes, resolved on first traced run of a loader.
-  private static volatile ProtoAccess protoAccess;
+  // the agent traces only when no other trace runs, and never again once the application has
+  // shown that it traces runs itself (its trace could start while ours runs).
+  private static final AtomicBoolean AGENT_TRACE_IN_FLIGHT = new AtomicBoolean();
+  private static final AtomicInteger CALLER_TRACES_IN_FLIGHT = new AtomicInteger();
+  private static volatile boolean callerHasTraced;
 
   private Bridge() {}
 
@@ -58,15 +65,37 @@ public final class Bridge {
     return listener != null;
   }
 
+  /** Whether the agent stopped injecting traces because the application traces runs itself. */
+  public static boolean injectionYielded() {
+    return callerHasTraced;
+  }
+
+  /**
+   * {@link System#nanoTime()} at which the oldest Session.run now in flight started, or {@link
+   * Long#MAX_VALUE} when none is. A run's event is queued before it stops counting as in flight,
+   * so energy before this instant can be closed once the queue is drained.
+   */
+  public static long oldestRunStart() {
+    long oldest = Long.MAX_VALUE;
+    for (WeakReference<RunContext> ref : CONTEXTS) {
+      RunContext ctx = ref.get();
+      if (ctx == null) {
+        CONTEXTS.remove(ref);
+      } else {
+        long since = ctx.runningSince;
+        if (since != 0 && since - oldest < 0) {
+          oldest = since;
+        }
+      }
+    }
+    return oldest;
+  }
+
   // ---- Session$Runner.runHelper ----
 
   /** Enter of {@code Session$Runner.runHelper}: remembers which session this thread runs. */
   public static void enterRunner(Object session, Object fetchNames) {
-    RunContext ctx = CONTEXT.get();
-    if (ctx == null) {
-      ctx = new RunContext();
-      CONTEXT.set(ctx);
-    }
+    RunContext ctx = context();
     ctx.session = session;
     ctx.fetchNames = fetchNames;
   }
@@ -83,49 +112,59 @@ public final class Bridge {
   // ---- private static Session.run(...) ----
 
   /**
-   * Decides whether the agent traces this run. Runs whose caller asked for metadata are never
-   * changed: if the caller traces them, the agent reads the same metadata ({@link
-   * #TRACE_OBSERVE}); otherwise they run as the caller asked. A run that gets {@link
-   * #TRACE_INJECT} must be followed by {@link #traceFinished(int, boolean)}.
+   * Enter of {@code Session.run}: marks the run in flight and decides whether the agent traces
+   * it. Only runs that fetch outputs (inferences) are traced. Runs whose caller asked for
+   * metadata are never changed: if the caller traces them, the agent reads the same metadata
+   * ({@link #TRACE_OBSERVE}); otherwise they run as the caller asked. The returned mode goes back
+   * to {@link #exitRun}.
    */
-  public static int traceMode(Object callerOptions, boolean callerWantsMetadata) {
+  public static int enterRun(
+      long startNanos, Object callerOptions, boolean callerWantsMetadata, int outputCount) {
+    RunContext ctx = context();
+    ctx.runningSince = startNanos == 0 ? 1 : startNanos;
     boolean callerTraces = tracesAlready(callerOptions);
+    int flag = 0;
     if (callerTraces) {
+      callerHasTraced = true;
       CALLER_TRACES_IN_FLIGHT.incrementAndGet();
+      flag = CALLER_TRACES;
     }
     int every = traceEvery;
-    if (every <= 0 || listener == null) {
-      return TRACE_NONE;
+    if (every <= 0 || listener == null || outputCount == 0) {
+      return flag | TRACE_NONE;
     }
-    // Runs 0, N, 2N, ... across all threads: the first run is traced, so layers show up early.
+    // Inferences 0, N, 2N, ... across all threads: the first is traced, so layers show early.
     if (RUNS.getAndIncrement() % every != 0) {
-      return TRACE_NONE;
+      return flag | TRACE_NONE;
     }
     if (callerTraces) {
-      return callerWantsMetadata ? TRACE_OBSERVE : TRACE_BORROW;
+      if (callerWantsMetadata) {
+        return flag | TRACE_OBSERVE;
+      }
+      return flag | (AGENT_TRACE_IN_FLIGHT.get() ? TRACE_NONE : TRACE_BORROW);
     }
-    if (callerWantsMetadata) {
-      return TRACE_NONE;
-    }
-    if (CALLER_TRACES_IN_FLIGHT.get() > 0
+    if (callerWantsMetadata || callerHasTraced || CALLER_TRACES_IN_FLIGHT.get() > 0
         || !AGENT_TRACE_IN_FLIGHT.compareAndSet(false, true)) {
-      return TRACE_NONE; // a profiling session is already running: skip this sample
+      return flag | TRACE_NONE; // a profiling session may be running: skip this sample
     }
-    return TRACE_INJECT;
+    return flag | TRACE_INJECT;
+  }
+
+  /** The trace part of a run mode ({@link #TRACE_NONE} ... {@link #TRACE_BORROW}). */
+  public static int traceOf(int mode) {
+    return mode & MODE_MASK;
   }
 
   /** Whether the run's metadata must be hidden from the caller again on exit. */
   public static boolean hidesMetadata(int mode) {
-    return mode == TRACE_INJECT || mode == TRACE_BORROW;
+    int trace = mode & MODE_MASK;
+    return trace == TRACE_INJECT || trace == TRACE_BORROW;
   }
 
-  /** Exit of every {@code Session.run}: releases what {@link #traceMode} took. */
-  public static void traceFinished(int mode, Object callerOptions) {
-    if (mode == TRACE_INJECT) {
-      AGENT_TRACE_IN_FLIGHT.set(false);
-    } else if (callerOptions != null && tracesAlready(callerOptions)) {
-      CALLER_TRACES_IN_FLIGHT.decrementAndGet();
-    }
+  /** The agent could not build traced options: the run goes untraced after all. */
+  public static int injectionFailed(int mode) {
+    AGENT_TRACE_IN_FLIGHT.set(false);
+    return (mode & ~MODE_MASK) | TRACE_NONE;
   }
 
   /**
@@ -134,7 +173,9 @@ public final class Bridge {
    */
   public static Object tracedOptions(Object callerOptions, Object sessionHandle) {
     try {
-      ProtoAccess access = access(callerOptions, sessionHandle);
+      Class<?> anchor = callerOptions != null ? callerOptions.getClass()
+          : sessionHandle != null ? sessionHandle.getClass() : null;
+      ProtoAccess access = anchor == null ? null : PROTO_ACCESS.get(anchor);
       return access == null ? null : access.traced(callerOptions);
     } catch (Throwable t) {
       return null;
@@ -147,30 +188,36 @@ public final class Bridge {
       return null;
     }
     try {
-      ProtoAccess access = protoAccess;
-      Method m = access != null && access.metadataClass == runMetadata.getClass()
-          ? access.toByteArray
-          : runMetadata.getClass().getMethod("toByteArray");
-      return (byte[]) m.invoke(runMetadata);
+      Method m = TO_BYTE_ARRAY.get(runMetadata.getClass());
+      return m == null ? null : (byte[]) m.invoke(runMetadata);
     } catch (Throwable t) {
       return null;
     }
   }
 
-  /** Exit of {@code Session.run}: hands the run to the agent. */
+  /** Exit of {@code Session.run}: releases the trace gate, hands the run to the agent. */
   public static void exitRun(
-      long startNanos, long endNanos, int outputCount, byte[] trace, boolean failed) {
-    RunListener l = listener;
-    if (l == null) {
-      return;
+      int mode, long startNanos, long endNanos, int outputCount, byte[] trace, boolean failed) {
+    if ((mode & MODE_MASK) == TRACE_INJECT) {
+      AGENT_TRACE_IN_FLIGHT.set(false);
+    }
+    if ((mode & CALLER_TRACES) != 0) {
+      CALLER_TRACES_IN_FLIGHT.decrementAndGet();
     }
     RunContext ctx = CONTEXT.get();
-    Object session = ctx == null ? null : ctx.session;
-    Object fetchNames = trace == null || ctx == null ? null : ctx.fetchNames;
+    RunListener l = listener;
     try {
-      l.onRun(session, fetchNames, startNanos, endNanos, outputCount, trace, failed);
+      if (l != null) {
+        Object session = ctx == null ? null : ctx.session;
+        Object fetchNames = trace == null || ctx == null ? null : ctx.fetchNames;
+        l.onRun(session, fetchNames, startNanos, endNanos, outputCount, trace, failed);
+      }
     } catch (Throwable ignored) {
       // The listener never throws by contract; this is the last line of defence.
+    } finally {
+      if (ctx != null) {
+        ctx.runningSince = 0; // only after the event is queued: see oldestRunStart()
+      }
     }
   }
 
@@ -200,6 +247,16 @@ public final class Bridge {
     }
   }
 
+  private static RunContext context() {
+    RunContext ctx = CONTEXT.get();
+    if (ctx == null) {
+      ctx = new RunContext();
+      CONTEXT.set(ctx);
+      CONTEXTS.add(new WeakReference<>(ctx));
+    }
+    return ctx;
+  }
+
   private static boolean tracesAlready(Object callerOptions) {
     if (callerOptions == null) {
       return false;
@@ -212,6 +269,8 @@ public final class Bridge {
     }
   }
 
+  // Reflection handles live in ClassValues of TensorFlow's own classes, so they go away with
+  // TensorFlow's class loader (an application server undeploying a web app) instead of pinning it.
   private static final ClassValue<Method> TRACE_LEVEL_VALUE = new ClassValue<>() {
     @Override
     protected Method computeValue(Class<?> type) {
@@ -223,43 +282,48 @@ public final class Bridge {
     }
   };
 
-  private static ProtoAccess access(Object callerOptions, Object sessionHandle) throws Exception {
-    ProtoAccess current = protoAccess;
-    ClassLoader loader =
-        callerOptions != null
-            ? callerOptions.getClass().getClassLoader()
-            : sessionHandle == null ? null : sessionHandle.getClass().getClassLoader();
-    if (current != null && current.loader == loader) {
-      return current;
+  private static final ClassValue<Method> TO_BYTE_ARRAY = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      try {
+        return type.getMethod("toByteArray");
+      } catch (NoSuchMethodException e) {
+        return null;
+      }
     }
-    ProtoAccess fresh = new ProtoAccess(loader);
-    protoAccess = fresh;
-    return fresh;
-  }
+  };
 
-  /** Per-thread state: the session being run by this thread. */
+  private static final ClassValue<ProtoAccess> PROTO_ACCESS = new ClassValue<>() {
+    @Override
+    protected ProtoAccess computeValue(Class<?> type) {
+      try {
+        return new ProtoAccess(type.getClassLoader());
+      } catch (Exception | LinkageError e) {
+        return null;
+      }
+    }
+  };
+
+  /** Per-thread state: the session being run by this thread and since when. */
   private static final class RunContext {
     Object session;
     Object fetchNames;
+    volatile long runningSince; // 0: no run in flight
   }
 
-  /** Reflective access to TensorFlow's RunOptions/RunMetadata as loaded by one class loader. */
+  /** Reflective access to TensorFlow's RunOptions as loaded by one class loader. */
   private static final class ProtoAccess {
-    final ClassLoader loader;
+    // Built at run time: the shade plugin rewrites string constants that name relocated
+    // packages, and these must name TensorFlow's own classes, not the agent's copies.
+    private static final String TF_PROTO = String.join(".", "org", "tensorflow", "proto") + ".";
+
     final Method newBuilder;
     final Method toBuilder;
     final Method setTraceLevel;
     final Method build;
     final Object fullTrace;
-    final Class<?> metadataClass;
-    final Method toByteArray;
-
-    // Built at run time: the shade plugin rewrites string constants that name relocated
-    // packages, and these must name TensorFlow's own classes, not the agent's copies.
-    private static final String TF_PROTO = String.join(".", "org", "tensorflow", "proto") + ".";
 
     ProtoAccess(ClassLoader loader) throws Exception {
-      this.loader = loader;
       Class<?> options = Class.forName(TF_PROTO + "RunOptions", true, loader);
       Class<?> builder = Class.forName(TF_PROTO + "RunOptions$Builder", true, loader);
       Class<?> level = Class.forName(TF_PROTO + "RunOptions$TraceLevel", true, loader);
@@ -268,8 +332,6 @@ public final class Bridge {
       setTraceLevel = builder.getMethod("setTraceLevel", level);
       build = builder.getMethod("build");
       fullTrace = level.getField("FULL_TRACE").get(null);
-      metadataClass = Class.forName(TF_PROTO + "RunMetadata", true, loader);
-      toByteArray = metadataClass.getMethod("toByteArray");
     }
 
     Object traced(Object callerOptions) throws Exception {

@@ -11,8 +11,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * <p>Times every run. On a sampled run it replaces argument 1 (RunOptions) with a traced copy and
  * argument 8 (wantRunMetadata) with true, then on exit takes the RunMetadata bytes and returns
  * null again, so a caller that did not ask for metadata never sees any. Runs whose caller asked
- * for metadata are left as they are (a caller's own trace is read, not changed). TensorFlow types are handled as {@code Object}: this class
- * is never loaded next to TensorFlow, only its bytecode is copied in.
+ * for metadata are left as they are (a caller's own trace is read, not changed). TensorFlow
+ * types are handled as {@code Object}: this class is never loaded next to TensorFlow, only its
+ * bytecode is copied in.
  */
 public final class SessionRunAdvice {
 
@@ -23,42 +24,42 @@ public final class SessionRunAdvice {
       @Advice.Argument(0) Object sessionHandle,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC)
           Object runOptions,
+      @Advice.Argument(5) Object[] outputOps,
       @Advice.Argument(value = 8, readOnly = false) boolean wantRunMetadata,
-      @Advice.Local("jouleflowTraceMode") int traceMode,
-      @Advice.Local("jouleflowCallerOptions") Object callerOptions) {
-    callerOptions = runOptions;
-    traceMode = Bridge.traceMode(runOptions, wantRunMetadata);
-    if (traceMode == Bridge.TRACE_INJECT) {
+      @Advice.Local("jouleflowRunMode") int runMode) {
+    long start = System.nanoTime();
+    runMode = Bridge.enterRun(
+        start, runOptions, wantRunMetadata, outputOps == null ? 0 : outputOps.length);
+    int trace = Bridge.traceOf(runMode);
+    if (trace == Bridge.TRACE_INJECT) {
       Object traced = Bridge.tracedOptions(runOptions, sessionHandle);
       if (traced != null) {
         runOptions = traced;
         wantRunMetadata = true;
       } else {
-        Bridge.traceFinished(traceMode, callerOptions);
-        traceMode = Bridge.TRACE_NONE;
+        runMode = Bridge.injectionFailed(runMode);
       }
-    } else if (traceMode == Bridge.TRACE_BORROW) {
+    } else if (trace == Bridge.TRACE_BORROW) {
       wantRunMetadata = true;
     }
-    return System.nanoTime();
+    return start;
   }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
   static void exit(
       @Advice.Enter long startNanos,
       @Advice.Argument(5) Object[] outputOps,
-      @Advice.Local("jouleflowTraceMode") int traceMode,
-      @Advice.Local("jouleflowCallerOptions") Object callerOptions,
+      @Advice.Local("jouleflowRunMode") int runMode,
       @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object runMetadata,
       @Advice.Thrown Throwable thrown) {
     long endNanos = System.nanoTime();
-    Bridge.traceFinished(traceMode, callerOptions);
     Object metadata = runMetadata;
-    if (Bridge.hidesMetadata(traceMode)) {
+    if (Bridge.hidesMetadata(runMode)) {
       runMetadata = null; // the caller did not ask for metadata: it gets none
     }
-    byte[] trace = traceMode == Bridge.TRACE_NONE ? null : Bridge.metadataBytes(metadata);
-    Bridge.exitRun(
-        startNanos, endNanos, outputOps == null ? 0 : outputOps.length, trace, thrown != null);
+    byte[] trace = Bridge.traceOf(runMode) == Bridge.TRACE_NONE || thrown != null
+        ? null : Bridge.metadataBytes(metadata);
+    Bridge.exitRun(runMode, startNanos, endNanos,
+        outputOps == null ? 0 : outputOps.length, trace, thrown != null);
   }
 }

@@ -1,7 +1,6 @@
 package io.jouleflow.agent.model;
 
 import io.jouleflow.agent.log.AgentLog;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -94,11 +93,7 @@ public final class ModelIdentity {
 
   private static String fingerprintName(Object session) {
     try {
-      Method graphMethod = session.getClass().getMethod("graph");
-      Object graph = graphMethod.invoke(session);
-      Object graphDef = graph.getClass().getMethod("toGraphDef").invoke(graph);
-      byte[] bytes = (byte[]) graphDef.getClass().getMethod("toByteArray").invoke(graphDef);
-      return "graph-" + fingerprint(GraphDef.parseFrom(bytes));
+      return "graph-" + fingerprint(GraphAccess.structureOf(session));
     } catch (Exception | LinkageError e) {
       AgentLog.warn("could not read the graph of a session to name its model (" + e
           + "); its runs are labelled model=\"" + UNKNOWN + "\"");
@@ -106,12 +101,23 @@ public final class ModelIdentity {
     }
   }
 
-  /** First 12 hex digits of SHA-256 over the sorted (name, op, inputs) of every node. */
+  /** The fingerprint of a GraphDef: the same as of the live graph it came from. */
   public static String fingerprint(GraphDef graph) {
     List<String> lines = new ArrayList<>(graph.getNodeCount());
     for (NodeDef n : graph.getNodeList()) {
-      lines.add(n.getName() + "|" + n.getOp() + "|" + String.join(",", n.getInputList()));
+      List<String> data = n.getInputList().stream().filter(in -> !in.startsWith("^"))
+          .map(in -> in.endsWith(":0") ? in.substring(0, in.length() - 2) : in).toList();
+      lines.add(n.getName() + "|" + n.getOp() + "|" + String.join(",", data));
     }
+    return fingerprint(lines);
+  }
+
+  /**
+   * First 12 hex digits of SHA-256 over the sorted {@code name|op|inputs} lines of every node
+   * (control inputs and weights left out).
+   */
+  public static String fingerprint(List<String> structure) {
+    List<String> lines = new ArrayList<>(structure);
     Collections.sort(lines);
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");

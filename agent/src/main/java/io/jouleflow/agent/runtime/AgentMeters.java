@@ -19,9 +19,6 @@ import java.util.OptionalDouble;
 /** Opens the meters the {@code meters} option asks for and starts sampling them. */
 final class AgentMeters {
 
-  /** Time energy waits for runs that overlap it before it is split among them. */
-  static final long HOLD_NANOS = 1_000_000_000L;
-
   private AgentMeters() {}
 
   /** The running timeline, or null when no meter could be opened (energy metrics off). */
@@ -56,6 +53,6 @@ final class AgentMeters {
     }
     List<EnergyMeter> total = timeline.meters().stream().filter(EnergyMeter::inMachineTotal).toList();
     return new RunEnergyAttributor<>(
-        timeline, total, RunEnergyAttributor.windowFor(total), HOLD_NANOS);
+        timeline, total, RunEnergyAttributor.windowFor(total), RunEnergyAttributor.holdFor(total));
   }
 }

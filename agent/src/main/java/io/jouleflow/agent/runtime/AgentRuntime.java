@@ -1,5 +1,6 @@
 package io.jouleflow.agent.runtime;
 
+import io.jouleflow.agent.attribution.RunEnergyAttributor;
 import io.jouleflow.agent.attribution.ScopeLayers;
 import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.bridge.RunListener;
@@ -25,6 +26,8 @@ public final class AgentRuntime implements RunListener {
 
   public static final String VERSION =
       String.valueOf(AgentRuntime.class.getPackage().getImplementationVersion());
+
+  private static final long SHUTDOWN_MILLIS = 3_000;
 
   private final Recorder<RunEvent> recorder;
   private final EagerOpStats eagerOps;
@@ -56,6 +59,10 @@ public final class AgentRuntime implements RunListener {
             recorder::dropped);
     ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
     EnergyTimeline timeline = AgentMeters.start(options, metrics);
+    RunEnergyAttributor<ModelState> attributor = AgentMeters.attributor(timeline);
+    if (attributor != null) {
+      metrics.observeDrops("late_run", attributor::lateRuns);
+    }
     AgentWorker worker =
         new AgentWorker(
             recorder,
@@ -64,7 +71,7 @@ public final class AgentRuntime implements RunListener {
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
                 session -> new ScopeLayers(),
-                AgentMeters.attributor(timeline),
+                attributor,
                 timeline == null ? List.of() : timeline.meters()));
     worker.start();
 
@@ -74,15 +81,26 @@ public final class AgentRuntime implements RunListener {
     new TensorFlowInstrumentation().install(inst);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Bridge.deactivate();
-      if (timeline != null) {
-        timeline.sampleNow(); // the last runs' energy is attributed from this reading
+      // On a daemon thread with a deadline: a meter stuck in a driver call must not stop the
+      // JVM from exiting.
+      Thread shutdown = new Thread(() -> {
+        Bridge.deactivate();
+        if (timeline != null) {
+          timeline.sampleNow(); // the last runs' energy is attributed from this reading
+        }
+        worker.stop(2_000);
+        if (timeline != null) {
+          timeline.close();
+        }
+        metrics.close();
+      }, "jouleflow-shutdown-work");
+      shutdown.setDaemon(true);
+      shutdown.start();
+      try {
+        shutdown.join(SHUTDOWN_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-      worker.stop(2_000);
-      if (timeline != null) {
-        timeline.close();
-      }
-      metrics.close();
     }, "jouleflow-shutdown"));
 
     AgentLog.info(String.format(

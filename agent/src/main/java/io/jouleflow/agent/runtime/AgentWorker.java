@@ -1,5 +1,6 @@
 package io.jouleflow.agent.runtime;
 
+import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.recorder.Recorder;
 import io.jouleflow.agent.recorder.RunEvent;
@@ -37,9 +38,26 @@ final class AgentWorker implements Runnable {
   @Override
   public void run() {
     while (running) {
-      int n = recorder.drain(this::processSafely, 1024);
-      tickSafely(System.nanoTime());
-      if (n == 0) {
+      try {
+        // In-flight first, then drain everything: a run that was in flight before this point
+        // is either still in flight or already queued, so energy before the oldest in-flight
+        // start can be split without missing anyone.
+        long oldestInFlight = Bridge.oldestRunStart();
+        int total = 0;
+        int n;
+        do {
+          n = recorder.drain(this::processSafely, 1024);
+          total += n;
+        } while (n == 1024);
+        tickSafely(System.nanoTime(), oldestInFlight);
+        if (total == 0) {
+          LockSupport.parkNanos(IDLE_PARK_NANOS);
+        }
+      } catch (Throwable t) {
+        // Never let the worker die silently: every later event would be lost.
+        if (reportedFailures.add("loop " + t.getClass().getName())) {
+          AgentLog.warn("worker error (" + t + "); continuing, once logged");
+        }
         LockSupport.parkNanos(IDLE_PARK_NANOS);
       }
     }
@@ -65,9 +83,9 @@ final class AgentWorker implements Runnable {
     }
   }
 
-  private void tickSafely(long now) {
+  private void tickSafely(long now, long oldestInFlight) {
     try {
-      processor.tick(now);
+      processor.tick(now, oldestInFlight);
     } catch (RuntimeException | LinkageError e) {
       String kind = "tick " + e.getClass().getName();
       if (reportedFailures.add(kind)) {

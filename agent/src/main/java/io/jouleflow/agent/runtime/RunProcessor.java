@@ -26,6 +26,9 @@ import java.util.function.Function;
  */
 final class RunProcessor {
 
+  /** Distinct model labels; runs of further models are labelled {@code _other}. */
+  static final int MAX_MODELS = 100;
+
   /** Run time is spread over layers at least this often. */
   private static final long TIME_FLUSH_NANOS = 100_000_000L;
 
@@ -65,10 +68,13 @@ final class RunProcessor {
     }
   }
 
-  /** Closes energy that is ready and spreads run time over layers; called often by the worker. */
-  void tick(long nowNanos) {
+  /**
+   * Closes energy that is ready and spreads run time over layers; called often by the worker,
+   * after draining the queue.
+   */
+  void tick(long nowNanos, long oldestInFlightNanos) {
     if (energy != null) {
-      energy.advance(nowNanos, energySink);
+      energy.advance(nowNanos, oldestInFlightNanos, energySink);
     }
     if (nowNanos - lastTimeFlush >= TIME_FLUSH_NANOS) {
       lastTimeFlush = nowNanos;
@@ -89,6 +95,9 @@ final class RunProcessor {
       return; // failed runs and target-only runs (initializers, save/restore) are not inferences
     }
     String model = identity.nameOf(event.session());
+    if (models.size() >= MAX_MODELS && !models.containsKey(model)) {
+      model = "_other"; // bounded cardinality, e.g. an application building a graph per request
+    }
     ModelState state = models.computeIfAbsent(model, name -> new ModelState(name, layersMax));
     double seconds = event.durationNanos() / 1e9;
     metrics.recordRun(state.attributes, seconds);
@@ -106,7 +115,7 @@ final class RunProcessor {
     }
     state.addRun(seconds);
     if (energy != null) {
-      energy.add(state, event.startNanos(), event.endNanos(), energySink);
+      energy.add(state, event.startNanos(), event.endNanos());
     }
   }
 

@@ -37,6 +37,13 @@ public final class AgentMetrics implements AutoCloseable {
   static final List<Double> DURATION_BUCKETS =
       List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0);
 
+  /**
+   * Series per instrument before the SDK folds points into {@code otel_metric_overflow}: the
+   * SDK's default (2000) is below what layers.max x models x devices can reach, and folding
+   * would lose the model label that conservation is checked by.
+   */
+  static final int CARDINALITY_LIMIT = 100_000;
+
   private final SdkMeterProvider provider;
   private final MetricsEndpoint prometheus;
   private final LongCounter runs;
@@ -45,6 +52,7 @@ public final class AgentMetrics implements AutoCloseable {
   private final LongCounter layerSamples;
   private final DoubleCounter inferenceEnergy;
   private final DoubleCounter layerEnergy;
+  private final java.util.Map<String, LongSupplier> drops = new java.util.concurrent.ConcurrentHashMap<>();
 
   private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
     this.provider = provider;
@@ -146,7 +154,7 @@ public final class AgentMetrics implements AutoCloseable {
       PrometheusMetricReader reader = PrometheusMetricReader.create();
       try {
         server = MetricsEndpoint.start(host, port, reader);
-        builder.registerMetricReader(reader);
+        builder.registerMetricReader(reader, type -> CARDINALITY_LIMIT);
         AgentLog.info("metrics at http://" + hostForUrl(host) + ":" + port + "/metrics");
       } catch (java.io.IOException | RuntimeException e) {
         AgentLog.warn(
@@ -182,10 +190,17 @@ public final class AgentMetrics implements AutoCloseable {
         .setDescription("Eager op executions, by op type")
         .buildWithCallback(m -> eagerOps.forEach(
             (type, t) -> m.record(t.calls(), Attributes.of(OP_TYPE, type))));
+    drops.put("queue_full", droppedRuns);
     meter.counterBuilder("jouleflow.agent.dropped")
         .setUnit("{event}")
         .setDescription("Events the agent dropped instead of blocking the application")
-        .buildWithCallback(m -> m.record(droppedRuns.getAsLong(), Attributes.of(REASON, "queue_full")));
+        .buildWithCallback(m -> drops.forEach(
+            (reason, count) -> m.record(count.getAsLong(), Attributes.of(REASON, reason))));
+  }
+
+  /** Adds a reason to {@code jouleflow_agent_dropped_total}. */
+  public void observeDrops(String reason, LongSupplier count) {
+    drops.put(reason, count);
   }
 
   public void recordRun(Attributes model, double seconds) {

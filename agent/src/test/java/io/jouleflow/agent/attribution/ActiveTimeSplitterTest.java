@@ -38,6 +38,38 @@ class ActiveTimeSplitterTest {
   }
 
   @Test
+  void zeroLengthIntervalsNeitherTakeTimeNorDisturbOthers() {
+    // Sub-microsecond ops (Const, Identity) are recorded with start == end.
+    Map<String, Double> t = ActiveTimeSplitter.split(List.of(
+        new Interval<>("a", 0, 10), new Interval<>("b", 5, 5), new Interval<>("c", 10, 20),
+        new Interval<>("d", 10, 10)));
+    assertThat(t.get("a")).isCloseTo(10.0, within(1e-9));
+    assertThat(t.get("b")).isZero();
+    assertThat(t.get("c")).isCloseTo(10.0, within(1e-9));
+    assertThat(t.get("d")).isZero();
+  }
+
+  @Test
+  void manyIntervalsAgreeWithABruteForceSplit() {
+    java.util.Random r = new java.util.Random(7);
+    List<Interval<Integer>> ivs = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      long a = r.nextInt(1000);
+      ivs.add(new Interval<>(i % 17, a, a + r.nextInt(50)));
+    }
+    Map<Integer, Double> fast = ActiveTimeSplitter.split(ivs);
+    Map<Integer, Double> slow = new java.util.HashMap<>();
+    for (long t = 0; t < 1100; t++) { // unit steps: exact for integer boundaries
+      long tt = t;
+      List<Interval<Integer>> on = ivs.stream().filter(iv -> iv.start() <= tt && tt < iv.end()).toList();
+      for (Interval<Integer> iv : on) {
+        slow.merge(iv.key(), 1.0 / on.size(), Double::sum);
+      }
+    }
+    slow.forEach((k, v) -> assertThat(fast.get(k)).as("key " + k).isCloseTo(v, within(1e-9)));
+  }
+
+  @Test
   void zeroLengthIntervalsGetZero() {
     Map<String, Double> t = ActiveTimeSplitter.split(List.of(new Interval<>("x", 5, 5)));
     assertThat(t).containsEntry("x", 0.0);

@@ -89,8 +89,8 @@ class RunEnergyAttributorTest {
     long bEnd = s + 3 * span / 4;
     RunEnergyAttributor<String> attributor =
         new RunEnergyAttributor<>(timeline, List.of(meter), 1, 0);
-    attributor.add("a", aStart, aEnd, sink);
-    attributor.add("b", bStart, bEnd, sink);
+    attributor.add("a", aStart, aEnd);
+    attributor.add("b", bStart, bEnd);
     attributor.flush(e, sink);
 
     double total = energy(s, e);
@@ -108,25 +108,46 @@ class RunEnergyAttributorTest {
     long e = timelineEnd();
     RunEnergyAttributor<String> attributor =
         new RunEnergyAttributor<>(timeline, List.of(meter), (e - s) / 2, (e - s) / 4);
-    attributor.add("a", s, e, sink);
-    attributor.advance(s + (e - s) / 2, sink); // only 1/4 is past the hold: less than a window
+    attributor.add("a", s, e);
+    attributor.advance(s + (e - s) / 2, Long.MAX_VALUE, sink); // only 1/4 is past the hold: less than a window
     assertThat(joules).isEmpty();
-    attributor.advance(e, sink); // 3/4 past the hold: one window and more
+    attributor.advance(e, Long.MAX_VALUE, sink); // 3/4 past the hold: one window and more
     assertThat(joules.get("a")).isCloseTo(energy(s, s + 3 * (e - s) / 4), within(1e-9));
     assertThat(attributor.pending()).isEqualTo(1);
   }
 
   @Test
-  void aRunArrivingAfterItsSliceClosedGetsThatPartToItself() {
+  void energyIsNeverClosedPastTheStartOfARunStillInFlight() {
     long s = timelineStart();
     long e = timelineEnd();
     long mid = s + (e - s) / 2;
     RunEnergyAttributor<String> attributor = new RunEnergyAttributor<>(timeline, List.of(meter), 1, 0);
-    attributor.add("early", s, mid, sink);
+    attributor.add("short", s, mid);
+    // "long" started at s + 1/4 and is still executing: nothing after that may close yet.
+    long longStart = s + (e - s) / 4;
+    attributor.advance(e, longStart, sink);
+    assertThat(joules.get("short")).isCloseTo(energy(s, longStart), within(1e-9));
+    attributor.add("long", longStart, e);
+    attributor.advance(e, Long.MAX_VALUE, sink);
+    // The overlap s+1/4 .. mid was shared; nothing was counted twice.
+    assertThat(joules.get("short") + joules.get("long")).isCloseTo(energy(s, e), within(1e-9));
+    assertThat(joules.get("long")).isCloseTo(energy(longStart, mid) / 2 + energy(mid, e), within(1e-9));
+    assertThat(attributor.lateRuns()).isZero();
+  }
+
+  @Test
+  void aRunArrivingAfterItsSliceClosedLosesThatPartInsteadOfCountingItTwice() {
+    long s = timelineStart();
+    long e = timelineEnd();
+    long mid = s + (e - s) / 2;
+    RunEnergyAttributor<String> attributor = new RunEnergyAttributor<>(timeline, List.of(meter), 1, 0);
+    attributor.add("early", s, mid);
     attributor.flush(mid, sink);
-    attributor.add("late", s + (e - s) / 4, e, sink);
+    attributor.add("late", s + (e - s) / 4, e);
     attributor.flush(e, sink);
-    assertThat(joules.get("late")).isCloseTo(energy(s + (e - s) / 4, e), within(1e-9));
+    assertThat(joules.get("early")).isCloseTo(energy(s, mid), within(1e-9));
+    assertThat(joules.get("late")).isCloseTo(energy(mid, e), within(1e-9));
+    assertThat(attributor.lateRuns()).isEqualTo(1);
   }
 
   private static double energy(long a, long b) {

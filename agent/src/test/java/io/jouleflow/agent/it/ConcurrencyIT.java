@@ -32,18 +32,21 @@ class ConcurrencyIT {
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (System.nanoTime() < deadline) {
         scrape = PrometheusScrape.of(port);
-        if (scrape.sum("jouleflow_inference_runs_total")
-            + scrape.sum("jouleflow_agent_dropped_total") >= runs) {
+        if (scrape.sum("jouleflow_inference_runs_total") + queueFull(scrape) >= runs) {
           break;
         }
         Thread.sleep(200);
       }
       double counted = scrape.sum("jouleflow_inference_runs_total");
-      double dropped = scrape.sum("jouleflow_agent_dropped_total");
+      double dropped = queueFull(scrape);
       System.out.printf("ConcurrencyIT: %d runs, %.0f counted, %.0f dropped%n", runs, counted, dropped);
       assertThat(counted + dropped).isEqualTo(runs);
       assertThat(counted).isPositive();
       assertThat(app.stderr()).doesNotContain("Exception");
     }
+  }
+
+  private static double queueFull(PrometheusScrape scrape) {
+    return scrape.sum("jouleflow_agent_dropped_total", s -> "queue_full".equals(s.label("reason")));
   }
 }

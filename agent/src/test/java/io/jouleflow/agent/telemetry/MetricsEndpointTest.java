@@ -1,0 +1,77 @@
+package io.jouleflow.agent.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MetricsEndpointTest {
+
+  private PrometheusMetricReader reader;
+  private SdkMeterProvider provider;
+  private MetricsEndpoint endpoint;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    reader = PrometheusMetricReader.create();
+    provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+    provider.get("test").counterBuilder("jouleflow.test.things").setUnit("{thing}").build().add(3);
+    endpoint = MetricsEndpoint.start("127.0.0.1", 0, reader, 1_000);
+  }
+
+  @AfterEach
+  void tearDown() {
+    endpoint.close();
+    provider.shutdown();
+  }
+
+  private String request(String raw) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port())) {
+      s.setSoTimeout(5_000);
+      OutputStream out = s.getOutputStream();
+      out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void servesTheMetricsInPrometheusTextFormat() throws Exception {
+    String response = request("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 OK").contains("jouleflow_test_things_total{otel_scope_name=\"test\"} 3.0");
+  }
+
+  @Test
+  void otherPathsAndMethodsAreRefused() throws Exception {
+    assertThat(request("GET /other HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404");
+    assertThat(request("POST /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405");
+  }
+
+  @Test
+  void anOversizedRequestHeadIsRefusedAndTheNextScrapeWorks() throws Exception {
+    String huge = "GET /metrics HTTP/1.1\r\nX-Junk: " + "a".repeat(20_000) + "\r\n\r\n";
+    assertThat(request(huge)).startsWith("HTTP/1.1 431");
+    assertThat(request("GET /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void aClientThatSendsNothingIsCutOffAtTheDeadline() throws Exception {
+    try (Socket idle = new Socket(InetAddress.getLoopbackAddress(), endpoint.port())) {
+      idle.getOutputStream().write("GET /metr".getBytes(StandardCharsets.ISO_8859_1));
+      long t0 = System.nanoTime();
+      String response = request("GET /metrics HTTP/1.1\r\n\r\n"); // queued behind the idle one
+      long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(response).startsWith("HTTP/1.1 200");
+      assertThat(waitedMillis).isLessThan(4_000); // the 1 s deadline freed the endpoint
+    }
+  }
+}
