@@ -1,7 +1,7 @@
 package io.jouleflow.agent.runtime;
 
 import io.jouleflow.agent.attribution.RunEnergyAttributor;
-import io.jouleflow.agent.attribution.ScopeLayers;
+import io.jouleflow.agent.attribution.DetectedLayers;
 import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
@@ -70,7 +70,7 @@ public final class AgentRuntime implements RunListener {
                 identity,
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
-                session -> new ScopeLayers(),
+                DetectedLayers::forSession,
                 attributor,
                 timeline == null ? List.of() : timeline.meters()));
     worker.start();

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Worker-thread processing of run events: names the model, counts the run, turns traced runs
@@ -35,7 +35,7 @@ final class RunProcessor {
   private final ModelIdentity identity;
   private final AgentMetrics metrics;
   private final int layersMax;
-  private final Function<Object, LayerResolver> resolvers;
+  private final BiFunction<Object, String, LayerResolver> resolvers;
   private final Map<String, ModelState> models = new HashMap<>();
   private final RunEnergyAttributor<ModelState> energy; // null: no meters
   private final RunEnergyAttributor.Sink<ModelState> energySink;
@@ -43,14 +43,14 @@ final class RunProcessor {
   private long lastTimeFlush;
 
   /**
-   * @param resolvers makes the layer resolver of a model from its session (on the model's first
-   *     traced run)
+   * @param resolvers makes the layer resolver of a model from its session and name (on the
+   *     model's first traced run)
    */
   RunProcessor(
       ModelIdentity identity,
       AgentMetrics metrics,
       int layersMax,
-      Function<Object, LayerResolver> resolvers,
+      BiFunction<Object, String, LayerResolver> resolvers,
       RunEnergyAttributor<ModelState> energy,
       List<EnergyMeter> meters) {
     this.identity = identity;
@@ -106,7 +106,7 @@ final class RunProcessor {
       announce(state, event, nodes);
       LayerResolver resolver = (LayerResolver) state.layerSource;
       if (resolver == null) {
-        resolver = resolvers.apply(event.session());
+        resolver = resolvers.apply(event.session(), state.name);
         state.layerSource = resolver;
       }
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));

@@ -11,6 +11,7 @@ import java.util.List;
  * @param startMicros absolute start (microseconds since the epoch, TensorFlow's clock)
  * @param endMicros absolute end
  * @param outputShapes one shape per output; -1 for unknown dimensions
+ * @param inputs the node's inputs as its timeline label names them (tells fused nodes apart)
  */
 public record NodeRecord(
     String node,
@@ -18,7 +19,15 @@ public record NodeRecord(
     String device,
     long startMicros,
     long endMicros,
-    List<long[]> outputShapes) {
+    List<long[]> outputShapes,
+    List<String> inputs) {
+
+  /** A node without input names (tests, synthetic traces). */
+  public NodeRecord(
+      String node, String opType, String device, long startMicros, long endMicros,
+      List<long[]> outputShapes) {
+    this(node, opType, device, startMicros, endMicros, outputShapes, List.of());
+  }
 
   public long durationMicros() {
     return Math.max(0, endMicros - startMicros);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.jouleflow.predictor.layers.RuntimeNodes;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.NodeOutput;
@@ -70,18 +71,14 @@ public final class StepStatsParser {
       }
       shapes.add(dims);
     }
-    return new NodeRecord(n.getNodeName(), opType(n), device, start, Math.max(start, end), shapes);
+    return new NodeRecord(n.getNodeName(), opType(n), device, start, Math.max(start, end), shapes,
+        RuntimeNodes.inputs(n.getTimelineLabel()));
   }
 
   /** The op type from a timeline label {@code "name = OpType(inputs)"}; the node name otherwise. */
   static String opType(NodeExecStats n) {
-    String label = n.getTimelineLabel();
-    int eq = label.indexOf(" = ");
-    if (eq >= 0) {
-      int paren = label.indexOf('(', eq);
-      return label.substring(eq + 3, paren < 0 ? label.length() : paren).trim();
-    }
-    return n.getNodeName();
+    String op = RuntimeNodes.opType(n.getTimelineLabel());
+    return op == null || op.isEmpty() ? n.getNodeName() : op;
   }
 
   /** {@code /job:localhost/replica:0/task:0/device:CPU:0} becomes {@code cpu:0}. */

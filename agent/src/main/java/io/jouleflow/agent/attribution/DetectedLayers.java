@@ -1,0 +1,70 @@
+package io.jouleflow.agent.attribution;
+
+import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.agent.model.GraphAccess;
+import io.jouleflow.agent.trace.NodeRecord;
+import io.jouleflow.predictor.layers.LayerDetector;
+import io.jouleflow.predictor.layers.LayerGraph;
+import io.jouleflow.predictor.layers.NodeShapes;
+import io.jouleflow.predictor.layers.RuntimeNodes;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.proto.GraphDef;
+
+/**
+ * Layers of a model as the predictor detects them in its graph (Keras scopes, else structure),
+ * with traced nodes mapped back to them — Grappler's and oneDNN's fused nodes included — so the
+ * agent and the launcher speak of the same layers.
+ */
+public final class DetectedLayers implements LayerResolver {
+
+  private final LayerGraph graph;
+  private final RuntimeNodes runtime;
+
+  public DetectedLayers(LayerGraph graph) {
+    this.graph = graph;
+    this.runtime = new RuntimeNodes(graph);
+  }
+
+  /**
+   * The resolver for a session's model: detected layers of its graph, or name-scope grouping
+   * when the graph cannot be read (one log line says why).
+   */
+  public static LayerResolver forSession(Object session, String model) {
+    if (session == null) {
+      return new ScopeLayers();
+    }
+    try {
+      GraphDef def = GraphAccess.graphDefOf(session);
+      LayerGraph graph = LayerDetector.detect(def, NodeShapes.fromGraphDef(def));
+      AgentLog.info("model \"" + model + "\": " + graph.size() + " layers detected");
+      return new DetectedLayers(graph);
+    } catch (Exception | LinkageError e) {
+      AgentLog.warn("model \"" + model + "\": layers could not be detected (" + e
+          + "); grouping ops by name scope instead");
+      return new ScopeLayers();
+    }
+  }
+
+  public LayerGraph graph() {
+    return graph;
+  }
+
+  @Override
+  public List<LayerRef> resolve(List<NodeRecord> nodes) {
+    List<LayerRef> out = new ArrayList<>(nodes.size());
+    for (NodeRecord n : nodes) {
+      if (RuntimeNodes.isExecutorNode(n.node(), n.opType())) {
+        out.add(null);
+        continue;
+      }
+      String id = runtime.layerId(n.node(), n.opType(), n.inputs());
+      if (id == null || id.equals(LayerGraph.UNATTRIBUTED)) {
+        out.add(null);
+      } else {
+        out.add(new LayerRef(id, runtime.typeOf(id).label()));
+      }
+    }
+    return out;
+  }
+}
