@@ -70,21 +70,26 @@ summary() {
   awk -v want="$1" '
     /^jouleflow_inference_runs_total\{/ { runs += $NF }
     /^jouleflow_inference_duration_seconds_sum\{/ { dur += $NF }
+    /^jouleflow_inference_energy_joules_total\{/ { ej += $NF; match($0, /source="[^"]*"/); src = substr($0, RSTART + 8, RLENGTH - 9) }
     /^jouleflow_layer_duration_seconds_total\{/ {
       match($0, /layer="[^"]*"/); l = substr($0, RSTART + 7, RLENGTH - 8)
       match($0, /layer_type="[^"]*"/); ty[l] = substr($0, RSTART + 12, RLENGTH - 13)
-      t[l] += $NF; total += $NF
+      t[l] += $NF
     }
+    /^jouleflow_layer_energy_joules_total\{/ { match($0, /layer="[^"]*"/); e[substr($0, RSTART + 7, RLENGTH - 8)] += $NF; etotal += $NF }
     /^jouleflow_layer_samples_total\{/ { match($0, /layer="[^"]*"/); s[substr($0, RSTART + 7, RLENGTH - 8)] = $NF }
     END {
-      if (want == "head") { printf "inferences: %d, mean latency %.2f ms\n", runs, runs ? dur / runs * 1000 : 0; exit }
-      for (l in t) printf "%-26s %-14s %12.3f %7.1f%%\n", l, ty[l], s[l] ? t[l] / s[l] * 1000 : 0, total ? 100 * t[l] / total : 0
+      if (want == "head") {
+        printf "inferences: %d, mean latency %.2f ms, energy %.3f mJ per inference (source: %s%s)\n", runs, runs ? dur / runs * 1000 : 0, runs ? ej / runs * 1000 : 0, src, src == "estimate" ? ", an estimate, not a measurement" : ""
+        exit
+      }
+      for (l in t) printf "%-26s %-14s %12.3f %12.3f %7.1f%%\n", l, ty[l], s[l] ? t[l] / s[l] * 1000 : 0, s[l] ? e[l] / s[l] * 1000 : 0, etotal ? 100 * e[l] / etotal : 0
     }'
 }
 echo "$metrics" | summary head
-printf '%-26s %-14s %12s %8s\n' layer type ms/inference share
-echo "$metrics" | summary rows | sort -k4 -rn
-echo "(per-layer time from traced runs, 1 in 20; energy per layer arrives with the meters and attribution work)"
+printf '%-26s %-14s %12s %12s %8s\n' layer type ms/inference mJ/inference energy
+echo "$metrics" | summary rows | sort -k5 -rn
+echo "(_unattributed: time and energy no layer's ops cover: gaps, executor and JNI work)"
 echo "metrics: http://127.0.0.1:${metrics_port}/metrics   service: http://127.0.0.1:${port}/predict"
 if [ "$keep" = 1 ]; then
   echo "service left running (pid ${pid}); stop it with: kill ${pid}"

@@ -26,6 +26,7 @@ final class ModelState {
   private LayerShares shares;
   private long pendingRuns;
   private double pendingSeconds;
+  private double recentRunMicros; // moving average of run wall time, for splitting energy
   boolean announced;
   boolean nodesLogged;
   Object layerSource; // the model's layer resolver, built on first need
@@ -66,19 +67,23 @@ final class ModelState {
   void addRun(double seconds) {
     pendingRuns++;
     pendingSeconds += seconds;
+    double micros = seconds * 1e6;
+    recentRunMicros = recentRunMicros == 0 ? micros : 0.95 * recentRunMicros + 0.05 * micros;
   }
 
   /**
-   * Spreads pending run time over layers by the latest shares: {@code layer.duration} per layer
-   * and TensorFlow device, and {@code layer.samples} once per run for each layer.
+   * Spreads pending run time over layers by the latest traced active times: each layer gets its
+   * active time per run (the pending runs' mean wall time bounding it), {@code _unattributed} the
+   * rest; {@code layer.samples} counts the runs once per layer.
    */
   void flushTime(AgentMetrics metrics) {
     if (pendingRuns == 0 || shares == null) {
       return;
     }
     Map<LayerRef, Boolean> counted = new HashMap<>();
+    double meanRunMicros = pendingSeconds * 1e6 / pendingRuns;
     for (String device : shares.devices()) {
-      shares.of(device).forEach((layer, share) -> {
+      shares.shares(device, meanRunMicros).forEach((layer, share) -> {
         metrics.recordLayerTime(durationAttributes(layer, device), pendingSeconds * share);
         if (counted.put(layer, Boolean.TRUE) == null) {
           metrics.recordLayerSamples(layerAttributes(layer), pendingRuns);
@@ -90,13 +95,14 @@ final class ModelState {
   }
 
   /**
-   * Splits one meter's energy of this model's runs over layers by the latest shares of the
-   * matching TensorFlow device ({@code tfDevice}: {@code gpu:N} or {@code cpu}); without shares
-   * for it, all of it is unattributed. The parts sum to {@code joules}.
+   * Splits one meter's energy of this model's runs over layers: each layer's share is its latest
+   * traced active time on the matching TensorFlow device ({@code gpu:N} or {@code cpu}) over the
+   * model's recent mean run time; without a trace for that device, all of it is unattributed. The
+   * parts sum to {@code joules}.
    */
   void splitEnergy(EnergyMeter meter, String tfDevice, double joules, AgentMetrics metrics) {
     metrics.recordInferenceEnergy(energyAttributes(meter), joules);
-    Map<LayerRef, Double> s = shares == null ? Map.of() : shares.forDeviceKind(tfDevice);
+    Map<LayerRef, Double> s = shares == null ? Map.of() : shares.shares(tfDevice, recentRunMicros);
     if (s.isEmpty()) {
       metrics.recordLayerEnergy(layerEnergyAttributes(LayerRef.UNATTRIBUTED, meter), joules);
       return;

@@ -111,7 +111,7 @@ final class RunProcessor {
       }
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.bounded(l));
-      state.updateShares(LayerShares.of(nodes, layers, event.durationNanos() / 1e3), metrics);
+      state.updateShares(LayerShares.of(nodes, layers), metrics);
     }
     state.addRun(seconds);
     if (energy != null) {

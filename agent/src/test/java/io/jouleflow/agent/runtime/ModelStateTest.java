@@ -51,8 +51,9 @@ class ModelStateTest {
             new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 40, List.of()),
             new NodeRecord("dense/x", "Op", "cpu:0", 40, 75, List.of()),
             new NodeRecord("conv2d/k", "Op", "gpu:0", 0, 80, List.of())),
-        List.of(CONV, DENSE, CONV), 100);
+        List.of(CONV, DENSE, CONV));
     model.updateShares(shares, metrics);
+    model.addRun(100e-6); // runs of 100 us
     EnergyMeter rapl = meter("intel-rapl:0", DeviceType.CPU, MeterSource.RAPL);
     EnergyMeter gpu = meter("GPU-1", DeviceType.GPU, MeterSource.NVML);
     model.splitEnergy(rapl, "cpu", 10.0, metrics);
@@ -87,15 +88,15 @@ class ModelStateTest {
     model.updateShares(LayerShares.of(List.of(
             new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 50, List.of()),
             new NodeRecord("dense/x", "Op", "cpu:0", 50, 75, List.of())),
-        List.of(first, second), 100), metrics);
+        List.of(first, second)), metrics);
     model.addRun(0.010);
-    model.addRun(0.030);
+    model.addRun(0.030); // mean 20 ms: conv's 50 us active time per run, dense's 25 us
     model.flushTime(metrics);
     PrometheusScrape s = scrape();
     assertThat(s.sum("jouleflow_layer_duration_seconds_total", x -> "conv2d".equals(x.label("layer"))))
-        .isCloseTo(0.020, within(1e-12));
+        .isCloseTo(2 * 50e-6, within(1e-12));
     assertThat(s.sum("jouleflow_layer_duration_seconds_total", x -> "_other".equals(x.label("layer"))))
-        .isCloseTo(0.010, within(1e-12));
+        .isCloseTo(2 * 25e-6, within(1e-12));
     assertThat(s.sum("jouleflow_layer_duration_seconds_total")).isCloseTo(0.040, within(1e-12));
     assertThat(s.sum("jouleflow_layer_samples_total", x -> "conv2d".equals(x.label("layer")))).isEqualTo(2);
   }
