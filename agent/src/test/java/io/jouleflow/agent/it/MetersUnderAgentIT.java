@@ -48,9 +48,8 @@ class MetersUnderAgentIT {
       for (int i = 0; i < 100; i++) {
         svc.predict(4, i);
       }
-      Thread.sleep(1500); // energy is split among runs 1 s after it is measured
-
-      PrometheusScrape scrape = ServiceUnderAgentIT.awaitRuns(port, 100);
+      ServiceUnderAgentIT.awaitRuns(port, 100);
+      PrometheusScrape scrape = ServiceUnderAgentIT.awaitEnergySettled(port);
       assertThat(hw(scrape, "hw_energy_joules_total", "intel-rapl:0").value()).isCloseTo(5.0, within(1e-9));
       assertThat(hw(scrape, "hw_energy_joules_total", "intel-rapl:0:1").value()).isCloseTo(1.0, within(1e-9));
       assertThat(hw(scrape, "hw_energy_joules_total", "intel-rapl:0:0").label("hw_type")).isEqualTo("cpu");
@@ -89,8 +88,8 @@ class MetersUnderAgentIT {
       for (int i = 0; i < 100; i++) {
         svc.predict(8, i);
       }
-      Thread.sleep(1500);
-      PrometheusScrape scrape = ServiceUnderAgentIT.awaitRuns(port, 100);
+      ServiceUnderAgentIT.awaitRuns(port, 100);
+      PrometheusScrape scrape = ServiceUnderAgentIT.awaitEnergySettled(port);
       assertThat(svc.jvm.stderr()).contains("meters: nvml skipped").contains("meters: rapl skipped")
           .contains("estimate, not a measurement").contains("12.50 W per core");
       Sample cpu = hw(scrape, "hw_energy_joules_total", "cpu");

@@ -114,15 +114,19 @@ class ServiceUnderAgentIT {
     }
   }
 
-  /** Waits until the energy of all runs so far has been split (it lags about a second). */
+  /**
+   * Waits until the energy of all runs so far has been split: energy is closed in windows of
+   * up to 10 counter updates, a second or more behind, so it must be positive and unchanged
+   * over a full second.
+   */
   static PrometheusScrape awaitEnergySettled(int port) throws Exception {
-    Thread.sleep(1500);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     PrometheusScrape previous = PrometheusScrape.of(port);
-    for (int i = 0; i < 50; i++) {
-      Thread.sleep(300);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1200);
       PrometheusScrape next = PrometheusScrape.of(port);
-      if (next.sum("jouleflow_inference_energy_joules_total")
-          == previous.sum("jouleflow_inference_energy_joules_total")) {
+      double energy = next.sum("jouleflow_inference_energy_joules_total");
+      if (energy > 0 && energy == previous.sum("jouleflow_inference_energy_joules_total")) {
         return next;
       }
       previous = next;

@@ -45,6 +45,22 @@ public final class LayerGraph {
     this.scopeLayers = Set.copyOf(scopeLayers);
   }
 
+  /**
+   * Layers found outside a TensorFlow graph (a Keras architecture): each layer's nodes map to it,
+   * and every layer counts as a scope layer.
+   */
+  public static LayerGraph of(List<Layer> layers) {
+    Map<String, String> layerOfNode = new LinkedHashMap<>();
+    Set<String> ids = new java.util.LinkedHashSet<>();
+    for (Layer layer : layers) {
+      ids.add(layer.id());
+      for (String node : layer.nodes()) {
+        layerOfNode.put(node, layer.id());
+      }
+    }
+    return new LayerGraph(layers, layerOfNode, Map.of(), "", ids);
+  }
+
   /** A graph without layers. */
   static LayerGraph empty() {
     return new LayerGraph(List.of(), Map.of(), Map.of(), "", Set.of());
