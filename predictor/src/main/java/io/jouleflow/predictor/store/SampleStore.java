@@ -1,0 +1,549 @@
+package io.jouleflow.predictor.store;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The energy samples that the launcher collects and the agent observes, and that the predictor
+ * trains on: tables {@code layer_samples} and {@code model_samples} behind a JDBC URL.
+ *
+ * <p>The default is a SQLite file, {@value #DEFAULT_URL} ({@code ~} is the user's home; missing
+ * directories are created). SQLite stores run in WAL mode with a busy timeout and take the write
+ * lock when a write transaction begins, so several JVMs on one host can write to one file at once.
+ * Any other JDBC URL (PostgreSQL for a fleet) gets the same portable schema; its driver must be on
+ * the class path.
+ *
+ * <p>Duplicates: a table keeps one row per (hardware profile, origin, sample key); writing a sample
+ * whose key is there already changes nothing. The keys are {@code model|config|layer} (model rows:
+ * {@code model|config}) for collect samples and {@code model|config|layer|windowStart} (model rows:
+ * {@code model|config|windowStart}) for agent samples, see {@link LayerSample} and {@link
+ * ModelSample}.
+ *
+ * <p>One store holds one connection; its methods are synchronized, so threads may share it. Every
+ * failure is a {@link SampleStoreException} with a one-line message.
+ */
+public final class SampleStore implements AutoCloseable {
+
+  /** Where samples go when no URL is given. */
+  public static final String DEFAULT_URL = "jdbc:sqlite:~/.jouleflow/samples.db";
+
+  /** Table of layer samples, for {@link #count(String)}. */
+  public static final String LAYER_SAMPLES = SampleSchema.LAYER_SAMPLES;
+
+  /** Table of whole-model samples, for {@link #count(String)}. */
+  public static final String MODEL_SAMPLES = SampleSchema.MODEL_SAMPLES;
+
+  /** How long a SQLite writer waits for another one before it gives up. */
+  static final int BUSY_TIMEOUT_MS = 5000;
+
+  private static final String SQLITE = "jdbc:sqlite:";
+  private static final int BATCH = 500;
+  private static final String ORDER = " ORDER BY observed_at, hardware_profile, origin, sample_key";
+  private static final Pattern SQLITE_MESSAGE =
+      Pattern.compile("\\[SQLITE_\\w+]\\s*(.*?)(?: \\((.*)\\))?");
+
+  private final String url;
+  private final Connection connection;
+
+  private SampleStore(String url, Connection connection) {
+    this.url = url;
+    this.connection = connection;
+  }
+
+  /**
+   * Opens the store at {@code jdbcUrlOrNone} ({@link #DEFAULT_URL} if null or blank), creating its
+   * tables if they are missing.
+   *
+   * @throws SampleStoreException if the URL is not a JDBC URL, no driver takes it, the database
+   *     cannot be reached or written, or it was made by a newer jouleflow
+   */
+  public static SampleStore open(String jdbcUrlOrNone) {
+    String url = resolve(jdbcUrlOrNone);
+    Connection connection = null;
+    try {
+      Properties properties = new Properties();
+      if (url.startsWith(SQLITE)) {
+        createParentDirectory(url);
+        properties.setProperty(SQLiteConfig.Pragma.JOURNAL_MODE.getPragmaName(), "WAL");
+        properties.setProperty(
+            SQLiteConfig.Pragma.BUSY_TIMEOUT.getPragmaName(), String.valueOf(BUSY_TIMEOUT_MS));
+        // BEGIN IMMEDIATE: a writer waits (busy timeout) for the lock up front, instead of failing
+        // at once when a read transaction cannot be upgraded.
+        properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
+      }
+      connection = DriverManager.getConnection(url, properties);
+      SampleStore store = new SampleStore(url, connection);
+      int version = store.inTransaction(SampleSchema::create);
+      if (version > SampleSchema.VERSION) {
+        throw new SampleStoreException(
+            "sample store "
+                + display(url)
+                + " has schema version "
+                + version
+                + ", newer than this jouleflow reads ("
+                + SampleSchema.VERSION
+                + ")");
+      }
+      return store;
+    } catch (SampleStoreException e) {
+      closeQuietly(connection);
+      throw e;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(connection);
+      throw new SampleStoreException(
+          "cannot open sample store " + display(url) + ": " + reason(e), e);
+    }
+  }
+
+  /** The URL this store was opened with, {@code ~} expanded. */
+  public String url() {
+    return url;
+  }
+
+  /**
+   * Writes the samples in one transaction; those whose key is in the table already are skipped.
+   *
+   * @return how many rows were inserted
+   */
+  public synchronized int writeLayerSamples(List<LayerSample> samples) {
+    if (samples.isEmpty()) {
+      return 0;
+    }
+    String sql = SampleSchema.insert(LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS);
+    return write(
+        "layer samples",
+        () -> {
+          try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            int inserted = 0;
+            for (int i = 0; i < samples.size(); i++) {
+              LayerSample s = samples.get(i);
+              int c = 1;
+              insert.setString(c++, SampleTime.format(s.time()));
+              insert.setString(c++, s.hardwareProfile());
+              insert.setString(c++, s.meterSource());
+              insert.setString(c++, s.origin());
+              insert.setString(c++, s.sampleKey());
+              insert.setString(c++, s.model());
+              insert.setString(c++, s.config());
+              insert.setString(c++, s.layer());
+              insert.setString(c++, s.layerType());
+              insert.setString(c++, SampleFeatures.toJson(s.features()));
+              insert.setInt(c++, s.batchSize());
+              setDouble(insert, c++, s.joulesPerInference());
+              setDouble(insert, c++, s.secondsPerInference());
+              insert.setLong(c++, s.runsAveraged());
+              setDouble(insert, c, s.predictedJoules());
+              insert.addBatch();
+              if ((i + 1) % BATCH == 0 || i == samples.size() - 1) {
+                inserted += inserted(insert.executeBatch());
+              }
+            }
+            return inserted;
+          }
+        });
+  }
+
+  /**
+   * Writes the samples in one transaction; those whose key is in the table already are skipped.
+   *
+   * @return how many rows were inserted
+   */
+  public synchronized int writeModelSamples(List<ModelSample> samples) {
+    if (samples.isEmpty()) {
+      return 0;
+    }
+    String sql = SampleSchema.insert(MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS);
+    return write(
+        "model samples",
+        () -> {
+          try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            int inserted = 0;
+            for (int i = 0; i < samples.size(); i++) {
+              ModelSample s = samples.get(i);
+              int c = 1;
+              insert.setString(c++, SampleTime.format(s.time()));
+              insert.setString(c++, s.hardwareProfile());
+              insert.setString(c++, s.meterSource());
+              insert.setString(c++, s.origin());
+              insert.setString(c++, s.sampleKey());
+              insert.setString(c++, s.model());
+              insert.setString(c++, s.config());
+              insert.setInt(c++, s.batchSize());
+              setDouble(insert, c++, s.joulesPerInference());
+              setDouble(insert, c++, s.secondsPerInference());
+              insert.setLong(c++, s.runsAveraged());
+              setDouble(insert, c++, s.predictedJoules());
+              insert.setInt(c++, s.layerCount());
+              setDouble(insert, c++, s.additivityFactor());
+              setDouble(insert, c, s.sumOfLayerJoules());
+              insert.addBatch();
+              if ((i + 1) % BATCH == 0 || i == samples.size() - 1) {
+                inserted += inserted(insert.executeBatch());
+              }
+            }
+            return inserted;
+          }
+        });
+  }
+
+  /**
+   * Whether a whole-model sample of this model and run configuration is stored: a resumed {@code
+   * collect} skips the configurations it has measured already.
+   */
+  public synchronized boolean hasModelSample(
+      String hardwareProfile, String origin, String model, String config) {
+    String sql =
+        "SELECT 1 FROM model_samples"
+            + " WHERE hardware_profile = ? AND origin = ? AND model = ? AND config = ? LIMIT 1";
+    try (PreparedStatement query = connection.prepareStatement(sql)) {
+      query.setString(1, hardwareProfile);
+      query.setString(2, origin);
+      query.setString(3, model);
+      query.setString(4, config);
+      try (ResultSet rs = query.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      throw failure("read model samples from", e);
+    }
+  }
+
+  /** Every layer sample, oldest first. */
+  public List<LayerSample> layerSamples() {
+    return layerSamples(SampleFilter.ALL);
+  }
+
+  /** The layer samples that {@code filter} matches, oldest first. */
+  public synchronized List<LayerSample> layerSamples(SampleFilter filter) {
+    List<String> values = new ArrayList<>();
+    String sql =
+        SampleSchema.select(LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS)
+            + where(filter, values)
+            + ORDER;
+    try (PreparedStatement query = prepare(sql, values);
+        ResultSet rs = query.executeQuery()) {
+      List<LayerSample> samples = new ArrayList<>();
+      while (rs.next()) {
+        samples.add(
+            new LayerSample(
+                SampleTime.parse(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                SampleFeatures.fromJson(rs.getString(10)),
+                rs.getInt(11),
+                doubleOrNaN(rs, 12),
+                doubleOrNaN(rs, 13),
+                rs.getLong(14),
+                doubleOrNull(rs, 15),
+                rs.getString(5)));
+      }
+      return samples;
+    } catch (SQLException | IllegalArgumentException e) {
+      throw failure("read layer samples from", e);
+    }
+  }
+
+  /** Every whole-model sample, oldest first. */
+  public List<ModelSample> modelSamples() {
+    return modelSamples(SampleFilter.ALL);
+  }
+
+  /** The whole-model samples that {@code filter} matches, oldest first. */
+  public synchronized List<ModelSample> modelSamples(SampleFilter filter) {
+    List<String> values = new ArrayList<>();
+    String sql =
+        SampleSchema.select(MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS)
+            + where(filter, values)
+            + ORDER;
+    try (PreparedStatement query = prepare(sql, values);
+        ResultSet rs = query.executeQuery()) {
+      List<ModelSample> samples = new ArrayList<>();
+      while (rs.next()) {
+        samples.add(
+            new ModelSample(
+                SampleTime.parse(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getInt(8),
+                doubleOrNaN(rs, 9),
+                doubleOrNaN(rs, 10),
+                rs.getLong(11),
+                doubleOrNull(rs, 12),
+                rs.getInt(13),
+                doubleOrNull(rs, 14),
+                doubleOrNull(rs, 15),
+                rs.getString(5)));
+      }
+      return samples;
+    } catch (SQLException | IllegalArgumentException e) {
+      throw failure("read model samples from", e);
+    }
+  }
+
+  /** Rows in {@link #LAYER_SAMPLES} or {@link #MODEL_SAMPLES}. */
+  public synchronized long count(String table) {
+    if (!LAYER_SAMPLES.equals(table) && !MODEL_SAMPLES.equals(table)) {
+      throw new IllegalArgumentException(
+          "no sample table " + table + " (" + LAYER_SAMPLES + " or " + MODEL_SAMPLES + ")");
+    }
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw failure("count " + table + " in", e);
+    }
+  }
+
+  /**
+   * Writes every sample to {@code dir/layer_samples.csv.gz} and {@code dir/model_samples.csv.gz},
+   * replacing those files: gzipped CSV with a header row, one column per table column except that
+   * the features become one column {@code feature_<name>} each, in {@code LayerFeatures.NAMES}
+   * order (then other names, sorted); an unknown number is an empty field.
+   */
+  public void exportCsv(Path dir) {
+    List<LayerSample> layers = layerSamples();
+    List<ModelSample> models = modelSamples();
+    try {
+      SampleCsv.writeLayerSamples(dir.resolve(SampleCsv.LAYER_FILE), layers);
+      SampleCsv.writeModelSamples(dir.resolve(SampleCsv.MODEL_FILE), models);
+    } catch (IOException e) {
+      throw new SampleStoreException("cannot export samples to " + dir + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Adds the samples of an {@link #exportCsv(Path) export} in {@code dir} to this store; samples it
+   * holds already are skipped.
+   *
+   * @return how many rows were inserted, both tables together
+   */
+  public int importCsv(Path dir) {
+    List<LayerSample> layers;
+    List<ModelSample> models;
+    try {
+      layers = SampleCsv.readLayerSamples(dir.resolve(SampleCsv.LAYER_FILE));
+      models = SampleCsv.readModelSamples(dir.resolve(SampleCsv.MODEL_FILE));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SampleStoreException("cannot import samples from " + dir + ": " + reason(e), e);
+    }
+    return writeLayerSamples(layers) + writeModelSamples(models);
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw failure("close", e);
+    }
+  }
+
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private interface ConnectionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private int write(String what, Work<Integer> work) {
+    try {
+      return inTransaction(c -> work.run());
+    } catch (SQLException e) {
+      throw failure("write " + what + " to", e);
+    }
+  }
+
+  private <T> T inTransaction(ConnectionWork<T> work) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private static int inserted(int[] counts) {
+    int inserted = 0;
+    for (int count : counts) {
+      // SUCCESS_NO_INFO (-2) comes from drivers that rewrite batches; neither SQLite's nor
+      // PostgreSQL's does by default.
+      inserted += Math.max(count, 0);
+    }
+    return inserted;
+  }
+
+  private static String where(SampleFilter filter, List<String> values) {
+    List<String> conditions = new ArrayList<>();
+    if (filter.hardwareProfile() != null) {
+      conditions.add("hardware_profile = ?");
+      values.add(filter.hardwareProfile());
+    }
+    if (filter.origin() != null) {
+      conditions.add("origin = ?");
+      values.add(filter.origin());
+    }
+    if (filter.model() != null) {
+      conditions.add("model = ?");
+      values.add(filter.model());
+    }
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private PreparedStatement prepare(String sql, List<String> values) throws SQLException {
+    PreparedStatement statement = connection.prepareStatement(sql);
+    for (int i = 0; i < values.size(); i++) {
+      statement.setString(i + 1, values.get(i));
+    }
+    return statement;
+  }
+
+  private static void setDouble(PreparedStatement statement, int index, Double value)
+      throws SQLException {
+    if (value == null || value.isNaN()) {
+      statement.setNull(index, Types.DOUBLE);
+    } else {
+      statement.setDouble(index, value);
+    }
+  }
+
+  private static double doubleOrNaN(ResultSet rs, int index) throws SQLException {
+    double value = rs.getDouble(index);
+    return rs.wasNull() ? Double.NaN : value;
+  }
+
+  private static Double doubleOrNull(ResultSet rs, int index) throws SQLException {
+    double value = rs.getDouble(index);
+    return rs.wasNull() ? null : value;
+  }
+
+  private SampleStoreException failure(String action, Exception e) {
+    return new SampleStoreException(
+        "cannot " + action + " sample store " + display(url) + ": " + reason(e), e);
+  }
+
+  /** The URL to connect to: the default for none, {@code ~} expanded in a SQLite path. */
+  static String resolve(String jdbcUrlOrNone) {
+    String url =
+        jdbcUrlOrNone == null || jdbcUrlOrNone.isBlank() ? DEFAULT_URL : jdbcUrlOrNone.strip();
+    if (!url.startsWith("jdbc:")) {
+      throw new SampleStoreException(
+          "cannot open sample store "
+              + display(url)
+              + ": not a JDBC URL (e.g. "
+              + DEFAULT_URL
+              + ")");
+    }
+    for (String prefix : List.of(SQLITE, SQLITE + "file:")) {
+      if (url.startsWith(prefix + "~/")) {
+        return prefix + System.getProperty("user.home") + url.substring(prefix.length() + 1);
+      }
+    }
+    return url;
+  }
+
+  /** Creates the directory of a SQLite file, since SQLite creates the file but not its folder. */
+  private static void createParentDirectory(String url) {
+    String path = url.substring(SQLITE.length());
+    if (path.startsWith("file:")) {
+      path = path.substring("file:".length());
+    }
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    if (path.isEmpty() || path.startsWith(":")) { // :memory:, :resource:
+      return;
+    }
+    Path parent = Path.of(path).toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new SampleStoreException(
+          "cannot open sample store " + display(url) + ": cannot create directory " + reason(e), e);
+    }
+  }
+
+  /** The URL for messages, without a password. */
+  private static String display(String url) {
+    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  /** What went wrong, in one line, without a password. */
+  static String reason(Exception e) {
+    if (e instanceof FileSystemException f) {
+      return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : describe(f));
+    }
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    message = message.strip().lines().findFirst().orElse("").strip();
+    Matcher sqlite = SQLITE_MESSAGE.matcher(message);
+    if (sqlite.matches()) {
+      // "[SQLITE_READONLY] Attempt to write a readonly database (attempt to write a readonly
+      // database)": the part in parentheses is SQLite's own, more specific, message.
+      message = sqlite.group(2) != null ? sqlite.group(2) : sqlite.group(1);
+    }
+    return display(message); // drivers repeat the URL
+  }
+
+  private static String describe(FileSystemException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "exists and is not a directory";
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  private static void closeQuietly(Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Already failing: the first error is the one to report.
+      }
+    }
+  }
+}
