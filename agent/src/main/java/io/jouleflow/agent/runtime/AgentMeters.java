@@ -9,9 +9,7 @@ import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.MeterSelection;
-import io.jouleflow.meters.estimate.EstimateMeterProvider;
-import io.jouleflow.meters.nvml.NvmlMeterProvider;
-import io.jouleflow.meters.rapl.RaplMeterProvider;
+import io.jouleflow.meters.MeterProviders;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -24,11 +22,9 @@ final class AgentMeters {
   /** The running timeline, or null when no meter could be opened (energy metrics off). */
   static EnergyTimeline start(AgentOptions options, AgentMetrics metrics) {
     String watts = options.get(AgentOption.CPU_WATTS);
-    List<MeterProvider> providers = List.of(
-        new NvmlMeterProvider(),
-        new RaplMeterProvider(Path.of(options.get(AgentOption.RAPL_ROOT))),
-        new EstimateMeterProvider(
-            watts == null ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(watts))));
+    List<MeterProvider> providers = MeterProviders.standard(
+        Path.of(options.get(AgentOption.RAPL_ROOT)),
+        watts == null ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(watts)));
     List<EnergyMeter> meters;
     try {
       meters = MeterSelection.select(options.get(AgentOption.METERS), providers, AgentLog::info);

@@ -31,7 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = JouleflowCommand.Version.class,
     description = "Per-layer energy of TensorFlow Java inference.",
-    subcommands = {MetersCommand.class},
+    subcommands = {MetersCommand.class, MeasureCommand.class, CollectCommand.class},
     usageHelpAutoWidth = true)
 public final class JouleflowCommand implements Runnable {
 

@@ -7,9 +7,7 @@ import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.MeterSelection;
-import io.jouleflow.meters.estimate.EstimateMeterProvider;
-import io.jouleflow.meters.nvml.NvmlMeterProvider;
-import io.jouleflow.meters.rapl.RaplMeterProvider;
+import io.jouleflow.meters.MeterProviders;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,11 +190,8 @@ public final class MetersCommand implements Callable<Integer> {
   }
 
   private List<MeterProvider> providers() {
-    return List.of(
-        new NvmlMeterProvider(),
-        new RaplMeterProvider(powercapRoot),
-        new EstimateMeterProvider(
-            cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts)));
+    return MeterProviders.standard(
+        powercapRoot, cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts));
   }
 
   /** Why nothing opened, from the providers that were asked (not the ones left out). */

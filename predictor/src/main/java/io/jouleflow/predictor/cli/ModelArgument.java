@@ -1,0 +1,77 @@
+package io.jouleflow.predictor.cli;
+
+import io.jouleflow.predictor.keras.KerasFormatException;
+import io.jouleflow.predictor.keras.KerasJson;
+import io.jouleflow.predictor.keras.KerasModel;
+import io.jouleflow.predictor.zoo.ModelZoo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The {@code <model>} argument of {@code measure} and {@code predict}: {@code zoo:NAME} for a model
+ * of the zoo, or a Keras JSON file ({@code model.to_json()} or TF.js {@code model.json}). Bad input
+ * throws {@link IllegalArgumentException} with a one-line reason.
+ */
+final class ModelArgument {
+
+  private ModelArgument() {}
+
+  static KerasModel resolve(String argument, Integer inputSize) {
+    if (argument.startsWith("zoo:")) {
+      String name = argument.substring(4);
+      if (!ModelZoo.names().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+        throw new IllegalArgumentException("no zoo model '" + name + "'; one of: "
+            + String.join(", ", ModelZoo.names()));
+      }
+      return inputSize == null ? ModelZoo.build(name) : ModelZoo.build(name, inputSize);
+    }
+    Path path = Path.of(argument);
+    if (!Files.exists(path)) {
+      throw new IllegalArgumentException("no such file or directory: " + argument);
+    }
+    if (Files.isDirectory(path)) {
+      if (Files.exists(path.resolve("saved_model.pb"))) {
+        throw new IllegalArgumentException(argument + " is a SavedModel; this version measures"
+            + " Keras JSON files and zoo: models (SavedModel support is not implemented yet)");
+      }
+      throw new IllegalArgumentException(argument + " is a directory but not a SavedModel (no"
+          + " saved_model.pb)");
+    }
+    if (argument.endsWith(".pb")) {
+      throw new IllegalArgumentException(argument + " is a GraphDef; this version measures Keras"
+          + " JSON files and zoo: models (GraphDef support is not implemented yet)");
+    }
+    try {
+      return KerasJson.parse(path);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + argument + ": " + e.getMessage());
+    } catch (KerasFormatException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
+  /** {@code HxWxC} to {@code [H, W, C]}; null for null. */
+  static int[] inputShape(String hxwxc) {
+    if (hxwxc == null) {
+      return null;
+    }
+    String[] parts = hxwxc.toLowerCase(java.util.Locale.ROOT).split("x");
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("--input must be HxWxC, e.g. 224x224x3, not '" + hxwxc + "'");
+    }
+    int[] out = new int[3];
+    for (int i = 0; i < 3; i++) {
+      try {
+        out[i] = Integer.parseInt(parts[i]);
+      } catch (NumberFormatException e) {
+        out[i] = -1;
+      }
+      if (out[i] <= 0) {
+        throw new IllegalArgumentException("--input must be HxWxC with positive numbers, not '"
+            + hxwxc + "'");
+      }
+    }
+    return out;
+  }
+}
