@@ -59,6 +59,19 @@ final class CollectCommand implements Callable<Integer> {
       description = "Only these zoo models (and random:N for N random architectures).")
   List<String> models;
 
+  @Option(names = "--batches", split = ",", paramLabel = "N",
+      description = "Batch sizes instead of the preset's.")
+  List<Integer> batches;
+
+  @Option(names = "--inputs", split = ",", paramLabel = "SIZE",
+      description = "Square input sizes instead of the preset's.")
+  List<Integer> inputs;
+
+  @Option(names = "--export", paramLabel = "DIR",
+      description = "Afterwards, export the whole store to DIR as layer_samples.csv.gz and"
+          + " model_samples.csv.gz (a re-run with everything stored only exports).")
+  Path export;
+
   @Option(names = "--meters", defaultValue = "auto", paramLabel = "auto|nvml,rapl,estimate",
       description = "Meters to use. Default: ${DEFAULT-VALUE}.")
   String meters;
@@ -132,6 +145,10 @@ final class CollectCommand implements Callable<Integer> {
               + " store holds %d model and %d layer samples%n",
           grid.name(), (System.nanoTime() - started) / 6e10, measured, skipped, failed,
           samples.count(SampleStore.MODEL_SAMPLES), samples.count(SampleStore.LAYER_SAMPLES));
+      if (export != null) {
+        samples.exportCsv(export);
+        out.printf(Locale.ROOT, "exported to %s%n", export.toAbsolutePath());
+      }
     } catch (SampleStoreException | IllegalStateException e) {
       throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
     }
@@ -174,9 +191,14 @@ final class CollectCommand implements Callable<Integer> {
         }
       }
     }
+    List<Integer> sizes = inputs == null || inputs.isEmpty() ? grid.inputSizes() : inputs;
+    List<Integer> batchSizes = batches == null || batches.isEmpty() ? grid.batches() : batches;
+    if (sizes.stream().anyMatch(s -> s < 8) || batchSizes.stream().anyMatch(b -> b < 1)) {
+      throw usage("--inputs must be at least 8 and --batches at least 1");
+    }
     List<Job> jobs = new ArrayList<>();
-    for (int size : grid.inputSizes()) {
-      for (int batch : grid.batches()) {
+    for (int size : sizes) {
+      for (int batch : batchSizes) {
         for (String name : zoo) {
           int s = Math.max(size, ModelZoo.minInputSize(name));
           jobs.add(new Job(name, in -> ModelZoo.build(name, in), batch, s));

@@ -1,5 +1,7 @@
 package io.jouleflow.predictor.cli;
 
+import io.jouleflow.predictor.graph.GraphMeasurer;
+import io.jouleflow.predictor.graph.GraphModel;
 import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasGraphBuilder;
 import io.jouleflow.predictor.keras.KerasModel;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,7 +26,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jouleflow measure <model>}: builds the model with random weights, runs it with the
  * meters, and prints measured joules and seconds per inference for the whole model and for each
- * layer alone, with the additivity factor (the paper's protocol).
+ * layer alone, with the additivity factor (the paper's protocol). A TensorFlow graph (SavedModel
+ * directory, GraphDef {@code .pb}) runs with its own weights and is measured whole only: layers
+ * alone need an architecture to rebuild them from.
  */
 @Command(
     name = "measure",
@@ -32,7 +37,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Measure a model's energy per inference, whole and layer by layer (each layer alone, fed",
       "its real input shape), with warm-up and repeated runs; prints the additivity factor.",
-      "<model>: a Keras JSON file (model.to_json() or TF.js model.json) or zoo:NAME."
+      "<model>: a Keras JSON file (model.to_json() or TF.js model.json), zoo:NAME, or a",
+      "TensorFlow SavedModel directory or GraphDef .pb (measured whole only)."
     })
 final class MeasureCommand implements Callable<Integer> {
 
@@ -40,7 +46,7 @@ final class MeasureCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "<model>", description = "Keras JSON file or zoo:NAME")
+  @Parameters(index = "0", paramLabel = "<model>", description = "Keras JSON file, zoo:NAME, SavedModel directory or GraphDef .pb")
   String model;
 
   @Option(names = "--batch", defaultValue = "1", description = "Batch size. Default: ${DEFAULT-VALUE}.")
@@ -91,17 +97,26 @@ final class MeasureCommand implements Callable<Integer> {
     if (cpuWatts != null && !(cpuWatts > 0)) {
       throw usage("--cpu-watts must be a positive number");
     }
-    KerasModel keras;
     int[] hwc;
+    boolean graph;
     try {
       hwc = ModelArgument.inputShape(input);
+      graph = ModelArgument.isGraph(model);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    MeasureProtocol protocol = new MeasureProtocol(warmup, minSeconds, minRuns);
+    if (graph) {
+      return measureGraph(hwc, protocol, fmt);
+    }
+    KerasModel keras;
+    try {
       keras = ModelArgument.resolve(model, model.startsWith("zoo:") && hwc != null ? hwc[0] : null);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
     int[] override = model.startsWith("zoo:") ? null : hwc;
     PrintWriter err = spec.commandLine().getErr();
-    MeasureProtocol protocol = new MeasureProtocol(warmup, minSeconds, minRuns);
     try (InferenceEnergy energy = InferenceEnergy.open(meters,
         cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
         line -> { err.println(line); err.flush(); })) {
@@ -114,6 +129,40 @@ final class MeasureCommand implements Callable<Integer> {
         throw usage(JouleflowCommand.firstLine(e.getMessage()));
       } catch (IllegalArgumentException e) {
         throw usage(JouleflowCommand.firstLine(e.getMessage()));
+      }
+      print(report, fmt, energy.measured());
+    } catch (IllegalStateException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
+    }
+    return 0;
+  }
+
+  /** A SavedModel or GraphDef: the whole model only (see {@link GraphMeasurer}). */
+  private int measureGraph(int[] hwc, MeasureProtocol protocol, Format fmt) {
+    GraphModel loaded;
+    try {
+      loaded = ModelArgument.loadGraph(model, batch, hwc);
+    } catch (IllegalArgumentException e) {
+      throw usage(JouleflowCommand.firstLine(e.getMessage()));
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    try (GraphModel graph = loaded;
+        InferenceEnergy energy = InferenceEnergy.open(meters,
+            cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
+            line -> { err.println(line); err.flush(); })) {
+      if (!noLayers) {
+        err.println("measure: layers alone need a Keras architecture (JSON or zoo:);"
+            + " measuring the whole model only");
+        err.flush();
+      }
+      GraphMeasurer measurer = new GraphMeasurer(energy, protocol,
+          line -> { err.println("measure: " + line); err.flush(); });
+      MeasureReport report;
+      try {
+        report = measurer.measure(graph);
+      } catch (TensorFlowException e) {
+        throw new CommandFailure("cannot run " + model + ": "
+            + JouleflowCommand.firstLine(e.getMessage()));
       }
       print(report, fmt, energy.measured());
     } catch (IllegalStateException e) {

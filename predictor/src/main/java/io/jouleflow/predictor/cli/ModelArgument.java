@@ -1,5 +1,6 @@
 package io.jouleflow.predictor.cli;
 
+import io.jouleflow.predictor.graph.GraphModel;
 import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasJson;
 import io.jouleflow.predictor.keras.KerasModel;
@@ -7,16 +8,35 @@ import io.jouleflow.predictor.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The {@code <model>} argument of {@code measure} and {@code predict}: {@code zoo:NAME} for a model
- * of the zoo, or a Keras JSON file ({@code model.to_json()} or TF.js {@code model.json}). Bad input
+ * of the zoo, a Keras JSON file ({@code model.to_json()} or TF.js {@code model.json}), or a
+ * TensorFlow graph: a SavedModel directory or a GraphDef {@code .pb} ({@link #isGraph}). Bad input
  * throws {@link IllegalArgumentException} with a one-line reason.
  */
 final class ModelArgument {
 
   private ModelArgument() {}
 
+  /**
+   * Whether {@code argument} names a TensorFlow graph rather than an architecture: a directory
+   * (a SavedModel, or else an error {@link #loadGraph} reports) or a {@code .pb} file.
+   */
+  static boolean isGraph(String argument) {
+    if (argument.startsWith("zoo:")) {
+      return false;
+    }
+    return argument.toLowerCase(Locale.ROOT).endsWith(".pb") || Files.isDirectory(Path.of(argument));
+  }
+
+  /** The graph {@code argument} names (see {@link #isGraph}), loaded for {@code batch}. */
+  static GraphModel loadGraph(String argument, int batch, int[] inputHWC) {
+    return GraphModel.load(Path.of(argument), batch, inputHWC);
+  }
+
+  /** The Keras architecture {@code argument} names: {@code zoo:NAME} or a Keras JSON file. */
   static KerasModel resolve(String argument, Integer inputSize) {
     if (argument.startsWith("zoo:")) {
       String name = argument.substring(4);
@@ -30,17 +50,9 @@ final class ModelArgument {
     if (!Files.exists(path)) {
       throw new IllegalArgumentException("no such file or directory: " + argument);
     }
-    if (Files.isDirectory(path)) {
-      if (Files.exists(path.resolve("saved_model.pb"))) {
-        throw new IllegalArgumentException(argument + " is a SavedModel; this version measures"
-            + " Keras JSON files and zoo: models (SavedModel support is not implemented yet)");
-      }
-      throw new IllegalArgumentException(argument + " is a directory but not a SavedModel (no"
-          + " saved_model.pb)");
-    }
-    if (argument.endsWith(".pb")) {
-      throw new IllegalArgumentException(argument + " is a GraphDef; this version measures Keras"
-          + " JSON files and zoo: models (GraphDef support is not implemented yet)");
+    if (isGraph(argument)) {
+      throw new IllegalArgumentException(argument + " is a TensorFlow graph, not a Keras"
+          + " architecture (JSON or zoo:)");
     }
     try {
       return KerasJson.parse(path);
@@ -56,7 +68,7 @@ final class ModelArgument {
     if (hxwxc == null) {
       return null;
     }
-    String[] parts = hxwxc.toLowerCase(java.util.Locale.ROOT).split("x");
+    String[] parts = hxwxc.toLowerCase(Locale.ROOT).split("x");
     if (parts.length != 3) {
       throw new IllegalArgumentException("--input must be HxWxC, e.g. 224x224x3, not '" + hxwxc + "'");
     }

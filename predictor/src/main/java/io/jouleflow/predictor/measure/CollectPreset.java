@@ -23,16 +23,16 @@ public record CollectPreset(
 
   /**
    * Small inputs and batches for a 2-core CPU within 30 minutes: six zoo models whose layers the
-   * graph builder supports, eight random architectures, batch 1 and 4, input 32 and 64 (the
-   * Xception minimum is 71). Whole models by the paper's protocol (1 s, 20 runs); layers alone
-   * shorter (0.1 s, 10 runs) so the grid fits the half hour.
+   * graph builder supports, eight random architectures, batch 1, 4 and 8, input 32, 64 and 96
+   * (the Xception minimum is 71). Whole models by the paper's protocol (1 s, 20 runs); layers
+   * alone shorter (0.1 s, 10 runs) so the grid fits the half hour.
    */
   public static final CollectPreset QUICK = new CollectPreset(
       "quick",
       List.of("MobileNet", "MobileNetV2", "ResNet50", "DenseNet121", "VGG16", "Xception"),
       8,
-      List.of(1, 4),
-      List.of(32, 64),
+      List.of(1, 4, 8),
+      List.of(32, 64, 96),
       MeasureProtocol.DEFAULT,
       new MeasureProtocol(2, 0.1, 10));
 

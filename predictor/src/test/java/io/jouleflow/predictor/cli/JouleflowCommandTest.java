@@ -9,13 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class JouleflowCommandTest {
 
+  /** What an unknown verb prints: every verb of the launcher, in order. */
+  static final String UNKNOWN_VERB =
+      "jouleflow: unknown verb 'bogus'; one of: meters, measure, collect (see --help)";
+
   @Test
   void unknownVerbExitsTwoWithOneLineNamingTheVerbs() {
     CliRun run = CliRun.of("bogus");
 
     assertThat(run.exitCode()).isEqualTo(JouleflowCommand.EXIT_USAGE);
     assertThat(run.errLines())
-        .containsExactly("jouleflow: unknown verb 'bogus'; one of: meters (see --help)");
+        .containsExactly(UNKNOWN_VERB);
     assertThat(run.out()).isEmpty();
   }
 
@@ -67,7 +71,7 @@ class JouleflowCommandTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString().lines().findFirst()).hasValue(
-        "jouleflow: unknown verb 'bogus'; one of: meters (see --help)");
+        UNKNOWN_VERB);
     assertThat(err.toString()).contains("UnmatchedArgumentException").contains("\tat ");
   }
 }

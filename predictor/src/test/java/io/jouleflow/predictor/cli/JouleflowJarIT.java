@@ -40,7 +40,7 @@ class JouleflowJarIT {
 
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().lines().toList())
-        .containsExactly("jouleflow: unknown verb 'bogus'; one of: meters (see --help)");
+        .containsExactly(JouleflowCommandTest.UNKNOWN_VERB);
     assertThat(r.out()).isEmpty();
   }
 

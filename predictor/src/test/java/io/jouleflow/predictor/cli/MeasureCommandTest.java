@@ -92,7 +92,9 @@ class MeasureCommandTest {
   @Test
   void collectWritesSamplesAndSkipsWhatIsStoredOnASecondRun() {
     String url = "jdbc:sqlite:" + tmp.resolve("samples.db");
-    CliRun first = CliRun.of("collect", "--models", "random:1", "--store", url);
+    String[] args = {"collect", "--models", "random:1", "--batches", "1,2", "--inputs", "32,40",
+        "--store", url};
+    CliRun first = CliRun.of(args);
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(first.out()).contains("4 measured, 0 already stored, 0 failed");
     long layers;
@@ -107,9 +109,16 @@ class MeasureCommandTest {
         assertThat(s.features()).containsKey("batch_size");
       });
       assertThat(store.modelSamples()).allSatisfy(s -> assertThat(s.additivityFactor()).isPositive());
+      assertThat(store.modelSamples()).extracting(s -> s.config())
+          .containsExactlyInAnyOrder("b1_32x32x3", "b2_32x32x3", "b1_40x40x3", "b2_40x40x3");
     }
-    CliRun second = CliRun.of("collect", "--models", "random:1", "--store", url);
+    String[] again = java.util.Arrays.copyOf(args, args.length + 2);
+    again[args.length] = "--export";
+    again[args.length + 1] = tmp.resolve("export").toString();
+    CliRun second = CliRun.of(again);
     assertThat(second.out()).contains("0 measured, 4 already stored");
+    assertThat(tmp.resolve("export/layer_samples.csv.gz")).exists();
+    assertThat(tmp.resolve("export/model_samples.csv.gz")).exists();
     try (SampleStore store = SampleStore.open(url)) {
       assertThat(store.count(SampleStore.LAYER_SAMPLES)).isEqualTo(layers);
     }
