@@ -31,7 +31,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
     mixinStandardHelpOptions = true,
     versionProvider = JouleflowCommand.Version.class,
     description = "Per-layer energy of TensorFlow Java inference.",
-    subcommands = {MetersCommand.class, MeasureCommand.class, CollectCommand.class},
+    subcommands = {MetersCommand.class, MeasureCommand.class, CollectCommand.class,
+        TrainCommand.class, PredictCommand.class,
+        EvaluateCommand.class},
     usageHelpAutoWidth = true)
 public final class JouleflowCommand implements Runnable {
 

@@ -1,0 +1,415 @@
+package io.jouleflow.predictor.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jouleflow.predictor.layers.LayerFeatures;
+import io.jouleflow.predictor.store.LayerSample;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A trained set of per-layer-type energy models: what {@code jouleflow train} writes and what
+ * {@code predict} and the agent load. On disk a directory:
+ *
+ * <pre>
+ * manifest.json          {@link ModelSetManifest}: hardware profile, meters, data, settings,
+ *                        per-type importances and fallback rates, git revision, evaluation
+ * Convolutional.forest   one random forest per type that has one: trained with Tribuo, stored as
+ * Dense.forest           flat arrays ({@link CompactForest}, see there why)
+ * ...
+ * </pre>
+ *
+ * <p>The manifest is written last, so a directory with a manifest is a complete set. A set trained
+ * on another hardware profile still predicts; callers compare {@link #hardwareProfile()} with the
+ * machine's and warn. A set can also ship inside the jar, under {@value #BUNDLED} ({@link
+ * #bundled()}).
+ */
+public final class ModelSet {
+
+  /** The manifest format this version writes and the newest it reads. */
+  public static final int FORMAT_VERSION = 1;
+
+  /** The manifest's file name. */
+  public static final String MANIFEST = "manifest.json";
+
+  /** Where a model set bundled with jouleflow lies on the class path. */
+  public static final String BUNDLED = "/io/jouleflow/predictor/modelset/default/";
+
+  /** The manifest's {@code model_format}: the forests' files are {@link CompactForest}s. */
+  /** Forests on log(joules / FLOPs line of the type): see {@link FlopsBaseline}. */
+  public static final String MODEL_FORMAT = "jouleflow-forest-2";
+
+  private static final String MODEL_SUFFIX = ".forest";
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final ModelSetManifest manifest;
+  private final RandomForestRegressor regressor;
+  private final String location;
+
+  private ModelSet(ModelSetManifest manifest, RandomForestRegressor regressor, String location) {
+    this.manifest = manifest;
+    this.regressor = regressor;
+    this.location = location;
+  }
+
+  /** Trains a set on {@code samples}; see {@link #train(List, ForestHyperParameters, Consumer)}. */
+  public static ModelSet train(List<LayerSample> samples, ForestHyperParameters hyper) {
+    return train(samples, hyper, line -> {});
+  }
+
+  /**
+   * Trains one forest per layer type on {@code samples} (all of them: choose the hardware profile
+   * and origins before), telling {@code progress} a line per type.
+   *
+   * @throws IllegalArgumentException if no sample has a positive energy
+   */
+  public static ModelSet train(
+      List<LayerSample> samples, ForestHyperParameters hyper, Consumer<String> progress) {
+    long t0 = System.nanoTime();
+    RandomForestRegressor regressor = new RandomForestRegressor(hyper);
+    regressor.fit(samples, progress);
+    double seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
+
+    List<LayerTypeFit> types = new ArrayList<>();
+    for (LayerTypeFit fit : regressor.fits()) {
+      types.add(fit.fallback() ? fit : fit.withFile(fileName(fit.type())));
+    }
+    Map<String, Integer> byType = new TreeMap<>(RandomForestRegressor.TYPE_ORDER);
+    Map<String, Integer> byOrigin = new TreeMap<>();
+    Set<String> profiles = new TreeSet<>();
+    Set<String> meters = new TreeSet<>();
+    Set<String> models = new HashSet<>();
+    Set<String> featureNames = new LinkedHashSet<>();
+    for (LayerSample s : samples) {
+      byType.merge(s.layerType(), 1, Integer::sum);
+      byOrigin.merge(s.origin(), 1, Integer::sum);
+      profiles.add(s.hardwareProfile());
+      meters.add(s.meterSource());
+      models.add(s.model());
+      featureNames.addAll(s.features().keySet());
+    }
+    List<String> features = new ArrayList<>();
+    LayerFeatures.NAMES.stream().filter(featureNames::contains).forEach(features::add);
+    featureNames.stream().filter(n -> !LayerFeatures.NAMES.contains(n)).sorted().forEach(features::add);
+    int rows = types.stream().mapToInt(LayerTypeFit::rows).sum();
+    ModelSetManifest manifest =
+        new ModelSetManifest(
+            FORMAT_VERSION,
+            DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)),
+            RandomForestRegressor.NAME,
+            MODEL_FORMAT,
+            String.join("+", profiles),
+            List.copyOf(meters),
+            jouleflowVersion(),
+            gitRevision(),
+            seconds,
+            new ModelSetManifest.SampleCounts(
+                samples.size(), rows, models.size(), new LinkedHashMap<>(byType), byOrigin),
+            features,
+            hyper,
+            types,
+            types.stream().filter(LayerTypeFit::fallback).map(LayerTypeFit::type).toList(),
+            regressor.globalRates(),
+            null);
+    return new ModelSet(manifest, regressor, "(not written)");
+  }
+
+  /**
+   * Writes the set to {@code dir}, creating it; files of the same names are replaced.
+   *
+   * @throws ModelSetException if it cannot
+   */
+  public void write(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      for (LayerTypeFit fit : manifest.types()) {
+        if (fit.file() != null) {
+          try (OutputStream out =
+              new BufferedOutputStream(Files.newOutputStream(dir.resolve(fit.file())), 1 << 16)) {
+            regressor.forests().get(fit.type()).write(out);
+          }
+        }
+      }
+      Path tmp = dir.resolve(MANIFEST + ".tmp");
+      Files.write(tmp, JSON.writeValueAsBytes(manifest));
+      try {
+        Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING,
+            StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ModelSetException("cannot write model set to " + dir + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Reads the set in {@code dir}, every forest at once (a corrupt file fails here, not at the
+   * first prediction).
+   *
+   * @throws ModelSetException if {@code dir} holds no model set, or a corrupt or newer one
+   */
+  public static ModelSet read(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new ModelSetException("no model set at " + dir + ": not a directory");
+    }
+    if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
+      throw new ModelSetException("no model set at " + dir + ": no " + MANIFEST);
+    }
+    return load(dir.toString(), name -> Files.newInputStream(dir.resolve(name)));
+  }
+
+  /**
+   * The set bundled with jouleflow (class-path resources under {@value #BUNDLED}), if this build
+   * ships one.
+   *
+   * @throws ModelSetException if a bundled set is there but corrupt
+   */
+  public static Optional<ModelSet> bundled() {
+    return fromResources(ModelSet.class.getClassLoader(), BUNDLED);
+  }
+
+  /** The set whose files are the resources {@code prefix + name} of {@code loader}, if any. */
+  static Optional<ModelSet> fromResources(ClassLoader loader, String prefix) {
+    String base = prefix.startsWith("/") ? prefix.substring(1) : prefix;
+    if (loader.getResource(base + MANIFEST) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        load(
+            "bundled",
+            name -> {
+              InputStream in = loader.getResourceAsStream(base + name);
+              if (in == null) {
+                throw new NoSuchFileException(name);
+              }
+              return in;
+            }));
+  }
+
+  /** Where {@code train} writes and {@code predict} looks by default: {@code ~/.jouleflow/models}. */
+  public static Path defaultRoot() {
+    return Path.of(System.getProperty("user.home"), ".jouleflow", "models");
+  }
+
+  /**
+   * The most recently written set among the directories of {@code root} (by the time of their
+   * manifests), if any.
+   */
+  public static Optional<Path> newest(Path root) {
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve(MANIFEST)))
+          .max(Comparator.comparing(ModelSet::manifestTime).thenComparing(Path::toString));
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static long manifestTime(Path dir) {
+    try {
+      return Files.getLastModifiedTime(dir.resolve(MANIFEST)).toMillis();
+    } catch (IOException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /** A directory name for a new set of {@code hardwareProfile}: {@code <profile>-<yyyyMMdd-HHmmss>}. */
+  public static String directoryName(String hardwareProfile, Instant time) {
+    return hardwareProfile
+        + "-"
+        + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(time);
+  }
+
+  /** The predicted joules per inference of one layer; see {@link RandomForestRegressor#predict}. */
+  public double predictJoules(String layerType, Map<String, Double> features) {
+    return regressor.predictJoules(layerType, features);
+  }
+
+  /** The prediction and whether the fallback rule made it. */
+  public LayerPrediction predict(String layerType, Map<String, Double> features) {
+    return regressor.predict(layerType, features);
+  }
+
+  /** Whether layers of this type get the fallback rule (types never seen in training do). */
+  public boolean fallback(String layerType) {
+    return regressor.fallback(layerType);
+  }
+
+  public ModelSetManifest manifest() {
+    return manifest;
+  }
+
+  /** The hardware profile id the set was trained on. */
+  public String hardwareProfile() {
+    return manifest.hardwareProfile();
+  }
+
+  /** Where the set was read from: its directory, {@code bundled}, or {@code (not written)}. */
+  public String location() {
+    return location;
+  }
+
+  /** The regressor behind the set (for {@code evaluate}). */
+  public RandomForestRegressor regressor() {
+    return regressor;
+  }
+
+  /** This set with an evaluation summary in its manifest ({@link #write} to keep it). */
+  public ModelSet withEvaluation(JsonNode evaluation) {
+    return new ModelSet(manifest.withEvaluation(evaluation), regressor, location);
+  }
+
+  /** The manifest as JSON text, as written. */
+  public String manifestJson() {
+    try {
+      return JSON.writeValueAsString(manifest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private interface Opener {
+    InputStream open(String name) throws IOException;
+  }
+
+  private static ModelSet load(String location, Opener opener) {
+    ModelSetManifest manifest;
+    try (InputStream in = opener.open(MANIFEST)) {
+      manifest = JSON.readValue(in, ModelSetManifest.class);
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(location, MANIFEST, e);
+    }
+    if (manifest.formatVersion() > FORMAT_VERSION) {
+      throw new ModelSetException("model set " + location + " has format version "
+          + manifest.formatVersion() + ", newer than this jouleflow reads (" + FORMAT_VERSION + ")");
+    }
+    if (!MODEL_FORMAT.equals(manifest.modelFormat())) {
+      throw new ModelSetException("model set " + location + " has models in format "
+          + manifest.modelFormat() + "; this jouleflow reads " + MODEL_FORMAT);
+    }
+    if (manifest.formatVersion() < 1 || manifest.hyperParameters() == null
+        || manifest.types().isEmpty()) {
+      throw corrupt(location, MANIFEST, new IllegalArgumentException(
+          "no format version, hyper-parameters or types"));
+    }
+    Map<String, CompactForest> forests = new ConcurrentHashMap<>();
+    // Deserializing is most of a prediction's start-up: the types load in parallel.
+    manifest.types().parallelStream()
+        .filter(fit -> !fit.fallback())
+        .forEach(fit -> forests.put(fit.type(), loadForest(location, fit, opener)));
+    RandomForestRegressor regressor =
+        new RandomForestRegressor(
+            manifest.hyperParameters(), forests, manifest.types(), manifest.globalRates());
+    return new ModelSet(manifest, regressor, location);
+  }
+
+  private static CompactForest loadForest(String location, LayerTypeFit fit, Opener opener) {
+    if (fit.file() == null || fit.file().contains("/") || fit.file().contains("..")) {
+      throw corrupt(location, MANIFEST, new IllegalArgumentException(
+          "type " + fit.type() + " has no valid model file"));
+    }
+    try (InputStream in = opener.open(fit.file())) {
+      return CompactForest.read(new BufferedInputStream(in, 1 << 16));
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(location, fit.file(), e);
+    }
+  }
+
+  private static ModelSetException corrupt(String location, String file, Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return new ModelSetException("model set " + location + " is incomplete: no " + file, e);
+    }
+    return new ModelSetException(
+        "model set " + location + " is corrupt: " + file + ": " + reason(e), e);
+  }
+
+  static String fileName(String type) {
+    return type.replaceAll("[^A-Za-z0-9_-]", "_") + MODEL_SUFFIX;
+  }
+
+  private static String reason(Exception e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    return message.strip().lines().findFirst().orElse("").strip();
+  }
+
+  /** {@code git rev-parse --short HEAD} in the working directory; {@code unknown} on any failure. */
+  static String gitRevision() {
+    try {
+      Process git =
+          new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      byte[] out = git.getInputStream().readAllBytes();
+      if (!git.waitFor(5, TimeUnit.SECONDS)) {
+        git.destroyForcibly();
+        return "unknown";
+      }
+      String revision = new String(out, StandardCharsets.UTF_8).strip();
+      return git.exitValue() == 0 && revision.matches("[0-9a-f]{4,40}") ? revision : "unknown";
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+
+  private static String jouleflowVersion() {
+    Properties p = new Properties();
+    try (InputStream in =
+        ModelSet.class.getResourceAsStream("/io/jouleflow/predictor/cli/version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // informational only
+    }
+    String version = p.getProperty("version", "unknown");
+    return version.startsWith("${") ? "unknown" : version;
+  }
+}
