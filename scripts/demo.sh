@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job of a new user: build, start the example inference service with the jouleflow agent,
-# drive load, and show what the agent exports (per-layer time shares, runs, the /metrics URL).
+# predict its per-layer energy from the architecture, drive load, and show what the agent observed
+# per layer next to the prediction, and the /metrics URL.
 # Usage: scripts/demo.sh [--seconds N] [--keep]
 #   --seconds N   length of the load phase (default 30)
 #   --keep        leave the service running afterwards (stop it with Ctrl-C)
@@ -49,11 +50,18 @@ done
 grep -q "listening on" "$work/service.out" || { echo "demo: the service did not start within 60 s" >&2; exit 1; }
 grep '^\[jouleflow\]' "$work/service.err" || true
 
-echo "== driving load for ${seconds} s (batches of 1-8 on http://127.0.0.1:${port}/predict)"
+batch=4
+echo "== before deploy: the prediction for the model the service just exported (batch ${batch})"
+TF_CPP_MIN_LOG_LEVEL=2 java -jar predictor/target/jouleflow.jar predict "$work/tiny_resnet" --batch "$batch" \
+  2>/dev/null | tee "$work/predicted.txt"
+TF_CPP_MIN_LOG_LEVEL=2 java -jar predictor/target/jouleflow.jar predict "$work/tiny_resnet" --batch "$batch" \
+  --format csv 2>/dev/null > "$work/predicted.csv" || true
+
+echo "== driving load for ${seconds} s (batch ${batch} on http://127.0.0.1:${port}/predict)"
 end=$(( $(date +%s) + seconds ))
 n=0
 while [ "$(date +%s)" -lt "$end" ]; do
-  curl -sf "http://127.0.0.1:${port}/predict?batch=$(( n % 8 + 1 ))&seed=${n}" >/dev/null \
+  curl -sf "http://127.0.0.1:${port}/predict?batch=${batch}&seed=${n}" >/dev/null \
     || { echo "demo: request ${n} failed" >&2; exit 1; }
   n=$(( n + 1 ))
   if [ $(( n % 100 )) = 0 ]; then
@@ -67,7 +75,7 @@ metrics=$(curl -sf "http://127.0.0.1:${metrics_port}/metrics") \
   || { echo "demo: no metrics at http://127.0.0.1:${metrics_port}/metrics" >&2; exit 1; }
 echo "== what the agent saw (model tiny_resnet)"
 summary() {
-  awk -v want="$1" '
+  awk -v want="$1" -v predicted="$work/predicted.csv" '
     /^jouleflow_inference_runs_total\{/ { runs += $NF }
     /^jouleflow_inference_duration_seconds_sum\{/ { dur += $NF }
     /^jouleflow_inference_energy_joules_total\{/ { ej += $NF; match($0, /source="[^"]*"/); src = substr($0, RSTART + 8, RLENGTH - 9) }
@@ -79,17 +87,22 @@ summary() {
     /^jouleflow_layer_energy_joules_total\{/ { match($0, /layer="[^"]*"/); e[substr($0, RSTART + 7, RLENGTH - 8)] += $NF; etotal += $NF }
     /^jouleflow_layer_samples_total\{/ { match($0, /layer="[^"]*"/); s[substr($0, RSTART + 7, RLENGTH - 8)] = $NF }
     END {
+      while ((getline line < predicted) > 0) {
+        split(line, f, ","); if (f[1] != "name") p[f[1]] = f[4] * 1000
+      }
       if (want == "head") {
         printf "inferences: %d, mean latency %.2f ms, energy %.3f mJ per inference (source: %s%s)\n", runs, runs ? dur / runs * 1000 : 0, runs ? ej / runs * 1000 : 0, src, src == "estimate" ? ", an estimate, not a measurement" : ""
         exit
       }
-      for (l in t) printf "%-26s %-14s %12.3f %12.3f %7.1f%%\n", l, ty[l], s[l] ? t[l] / s[l] * 1000 : 0, s[l] ? e[l] / s[l] * 1000 : 0, etotal ? 100 * e[l] / etotal : 0
+      for (l in t) printf "%-26s %-14s %12.3f %12.3f %7.1f%% %14s\n", l, ty[l], s[l] ? t[l] / s[l] * 1000 : 0, s[l] ? e[l] / s[l] * 1000 : 0, etotal ? 100 * e[l] / etotal : 0, (l in p) ? sprintf("%.3f", p[l]) : "-"
     }'
 }
 echo "$metrics" | summary head
-printf '%-26s %-14s %12s %12s %8s\n' layer type ms/inference mJ/inference energy
+printf '%-26s %-14s %12s %12s %8s %14s\n' layer type ms/inference mJ/inference energy "predicted mJ"
 echo "$metrics" | summary rows | sort -k5 -rn
-echo "(_unattributed: time and energy no layer's ops cover: gaps, executor and JNI work)"
+echo "(_unattributed: time and energy no layer's ops cover: gaps, executor and JNI work;"
+echo " predicted: the bundled model set, trained on layers measured alone, each paying TensorFlow's"
+echo " fixed per-run cost - see README, 'The bundled model set')"
 echo "metrics: http://127.0.0.1:${metrics_port}/metrics   service: http://127.0.0.1:${port}/predict"
 if [ "$keep" = 1 ]; then
   echo "service left running (pid ${pid}); stop it with: kill ${pid}"
