@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AgentWorker implements Runnable {
 
-  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final Recorder<RunEvent> recorder;
   private final RunProcessor processor;
@@ -50,7 +50,9 @@ final class AgentWorker implements Runnable {
           total += n;
         } while (n == 1024);
         tickSafely(System.nanoTime(), oldestInFlight);
-        if (total == 0) {
+        // Rest between rounds unless the queue is filling up: under steady load a worker that
+        // looped again at once would spin on a core the application's inference needs.
+        if (total < 1024) {
           LockSupport.parkNanos(IDLE_PARK_NANOS);
         }
       } catch (Throwable t) {
