@@ -58,6 +58,9 @@ public final class AgentRuntime implements RunListener {
             eagerOps,
             recorder::dropped);
     ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
+    if (options.get(AgentOption.CARBON_INTENSITY) != null) {
+      metrics.enableEmissions(Double.parseDouble(options.get(AgentOption.CARBON_INTENSITY)));
+    }
     EnergyTimeline timeline = AgentMeters.start(options, metrics);
     RunEnergyAttributor<ModelState> attributor = AgentMeters.attributor(timeline);
     if (attributor != null) {

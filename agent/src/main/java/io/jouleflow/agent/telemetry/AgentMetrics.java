@@ -52,6 +52,11 @@ public final class AgentMetrics implements AutoCloseable {
   private final LongCounter layerSamples;
   private final DoubleCounter inferenceEnergy;
   private final DoubleCounter layerEnergy;
+  private static final double JOULES_PER_KWH = 3.6e6;
+  private volatile DoubleCounter emissions;
+  private volatile double gramsPerKwh;
+  private final java.util.Map<Attributes, Attributes> emissionsAttributes =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, LongSupplier> drops = new java.util.concurrent.ConcurrentHashMap<>();
 
   private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
@@ -137,6 +142,29 @@ public final class AgentMetrics implements AutoCloseable {
   /** A model's share of one device's energy; {@code modelDeviceSource} carries all three. */
   public void recordInferenceEnergy(Attributes modelDeviceSource, double joules) {
     inferenceEnergy.add(joules, modelDeviceSource);
+    DoubleCounter e = emissions;
+    if (e != null) {
+      e.add(joules / JOULES_PER_KWH * gramsPerKwh, emissionsAttributes(modelDeviceSource));
+    }
+  }
+
+  /**
+   * Turns on {@code jouleflow.emissions}: grams CO2e of each model's inference energy at {@code
+   * gramsPerKwh}. It keeps the energy's {@code source}, so emissions of estimated energy say so.
+   */
+  public void enableEmissions(double gramsPerKwh) {
+    this.gramsPerKwh = gramsPerKwh;
+    this.emissions = provider.get("io.jouleflow.agent").counterBuilder("jouleflow.emissions")
+        .ofDoubles()
+        .setUnit("g")
+        .setDescription("Grams CO2e of the models' inference energy at the configured carbon"
+            + " intensity; source=estimate when the energy is an estimate")
+        .build();
+  }
+
+  private Attributes emissionsAttributes(Attributes modelDeviceSource) {
+    return emissionsAttributes.computeIfAbsent(modelDeviceSource, a -> Attributes.of(
+        MODEL, a.get(MODEL), SOURCE, a.get(SOURCE)));
   }
 
   /**

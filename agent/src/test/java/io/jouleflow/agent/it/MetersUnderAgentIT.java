@@ -83,7 +83,8 @@ class MetersUnderAgentIT {
   void withoutCountersTheEstimateRunsAndSaysSo() throws Exception {
     int port = ExampleService.freePort();
     try (ExampleService svc = ExampleService.start(tmp.resolve(MODEL),
-        "prometheus.port=" + port + ",rapl.root=" + tmp.resolve("none") + ",cpu.watts=12.5",
+        "prometheus.port=" + port + ",rapl.root=" + tmp.resolve("none") + ",cpu.watts=12.5"
+            + ",carbon.intensity=400",
         List.of("-Djouleflow.nvml.library=" + tmp.resolve("absent/libnvidia-ml.so.1")))) {
       for (int i = 0; i < 100; i++) {
         svc.predict(8, i);
@@ -98,6 +99,14 @@ class MetersUnderAgentIT {
           s -> MODEL.equals(s.label("model"))).stream().findFirst().orElseThrow();
       assertThat(share.label("source")).isEqualTo("estimate");
       assertThat(share.value()).isPositive().isLessThan(cpu.value());
+      // carbon.intensity=400 g/kWh: grams = joules / 3.6e6 * 400, labelled with the source
+      Sample grams = scrape.series("jouleflow_emissions_grams_total",
+          s -> MODEL.equals(s.label("model"))).stream().findFirst()
+          .orElseThrow(() -> new AssertionError(scrape.text()));
+      assertThat(grams.label("source")).isEqualTo("estimate");
+      double joules = scrape.sum("jouleflow_inference_energy_joules_total",
+          s -> MODEL.equals(s.label("model")));
+      assertThat(grams.value()).isCloseTo(joules / 3.6e6 * 400, within(1e-9 * joules));
     }
   }
 
