@@ -190,10 +190,13 @@ final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "%-15s %7d %7d  %-9s %s%n", fit.type(), fit.rows(), fit.models(),
           fit.fallback() ? "fallback" : "forest", features);
     }
-    out.println("fallback rates (joules per FLOP, else per byte moved, else per layer):");
+    out.println("fallback: the type's FLOPs line, else (types never seen) median rates of all rows:");
     for (LayerTypeFit fit : set.manifest().types()) {
       if (fit.fallback()) {
-        out.printf(Locale.ROOT, "  %-13s %s%n", fit.type(), rates(fit.rates()));
+        out.printf(Locale.ROOT, "  %-13s %s%n", fit.type(), fit.rates().line() != null
+            ? String.format(Locale.ROOT, "%s J + %s J/FLOP x FLOPs",
+                number(fit.rates().line().intercept()), number(fit.rates().line().slope()))
+            : rates(fit.rates()));
       }
     }
     out.printf(Locale.ROOT, "  %-13s %s%n", "unseen types", rates(set.manifest().globalRates()));

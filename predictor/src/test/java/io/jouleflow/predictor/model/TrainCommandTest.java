@@ -46,7 +46,8 @@ class TrainCommandTest {
         .contains("20 trees per type, seed 3")
         .containsPattern("Convolutional +\\d+ +4  forest +\\w+ 0\\.\\d\\d, ")
         .containsPattern("Dropout +2 +1  fallback +2 rows < 20")
-        .contains("fallback rates (joules per FLOP, else per byte moved, else per layer):")
+        .contains("fallback: the type's FLOPs line, else (types never seen) median rates of all rows:")
+        .containsPattern("Dropout +\\S+ J \\+ \\S+ J/FLOP x FLOPs")
         .contains("unseen types")
         .contains("model set written to " + out.toAbsolutePath());
     assertThat(run.err()).contains("train: Convolutional: forest of 20 trees on");
