@@ -10,6 +10,8 @@ import io.jouleflow.predictor.layers.RuntimeNodes;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.StepStats;
 
 /**
  * Layers of a model as the predictor detects them in its graph (Keras scopes, else structure),
@@ -20,10 +22,22 @@ public final class DetectedLayers implements LayerResolver {
 
   private final LayerGraph graph;
   private final RuntimeNodes runtime;
+  private final GraphDef graphDef;
 
-  public DetectedLayers(LayerGraph graph) {
+  public DetectedLayers(LayerGraph graph, GraphDef graphDef) {
     this.graph = graph;
     this.runtime = new RuntimeNodes(graph);
+    this.graphDef = graphDef;
+  }
+
+  /**
+   * The layers again, with the shapes a traced run actually had (the real batch), so their
+   * features are those the predictor was trained on. Worker thread; once per model and batch.
+   */
+  public LayerGraph withRuntimeShapes(byte[] runMetadata) throws Exception {
+    StepStats stats = RunMetadata.parseFrom(runMetadata).getStepStats();
+    return LayerDetector.detect(graphDef,
+        NodeShapes.fromStepStats(stats).orElse(NodeShapes.fromGraphDef(graphDef)));
   }
 
   /**
@@ -38,7 +52,7 @@ public final class DetectedLayers implements LayerResolver {
       GraphDef def = GraphAccess.graphDefOf(session);
       LayerGraph graph = LayerDetector.detect(def, NodeShapes.fromGraphDef(def));
       AgentLog.info("model \"" + model + "\": " + graph.size() + " layers detected");
-      return new DetectedLayers(graph);
+      return new DetectedLayers(graph, def);
     } catch (Exception | LinkageError e) {
       AgentLog.warn("model \"" + model + "\": layers could not be detected (" + e
           + "); grouping ops by name scope instead");

@@ -13,7 +13,9 @@ import io.jouleflow.agent.recorder.Recorder;
 import io.jouleflow.agent.recorder.RunEvent;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.EagerOpStats;
+import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyTimeline;
+import io.jouleflow.meters.HardwareProfile;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 
@@ -75,7 +77,8 @@ public final class AgentRuntime implements RunListener {
                 options.getInt(AgentOption.LAYERS_MAX),
                 DetectedLayers::forSession,
                 attributor,
-                timeline == null ? List.of() : timeline.meters()));
+                timeline == null ? List.of() : timeline.meters(),
+                new LivePredictions(options.get(AgentOption.MODELS), hardwareProfile(timeline))));
     worker.start();
 
     AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
@@ -112,6 +115,15 @@ public final class AgentRuntime implements RunListener {
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
         traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+  }
+
+  private static String hardwareProfile(EnergyTimeline timeline) {
+    try {
+      return HardwareProfile.detect(timeline == null ? List.of() : timeline.devices().stream()
+          .filter(d -> d.type() == DeviceType.GPU).toList()).id();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   @Override

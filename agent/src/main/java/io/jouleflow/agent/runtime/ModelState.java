@@ -29,6 +29,14 @@ final class ModelState {
   private double recentRunMicros; // moving average of run wall time, for splitting energy
   boolean announced;
   boolean nodesLogged;
+  // Live comparison: predictions for the latest traced batch; cumulative energy and runs, and
+  // their values at the last comparison, for energy per inference over a recent window.
+  int predictedBatch = Integer.MIN_VALUE;
+  Map<String, Double> predicted;
+  private final Map<LayerRef, Double> layerJoules = new HashMap<>();
+  private final Map<LayerRef, Double> joulesAtLastCompare = new HashMap<>();
+  private long runs;
+  private long runsAtLastCompare;
   Object layerSource; // the model's layer resolver, built on first need
 
   ModelState(String name, int layersMax) {
@@ -66,6 +74,7 @@ final class ModelState {
   /** One more run whose time is spread over layers at the next flush. */
   void addRun(double seconds) {
     pendingRuns++;
+    runs++;
     pendingSeconds += seconds;
     double micros = seconds * 1e6;
     recentRunMicros = recentRunMicros == 0 ? micros : 0.95 * recentRunMicros + 0.05 * micros;
@@ -105,10 +114,48 @@ final class ModelState {
     Map<LayerRef, Double> s = shares == null ? Map.of() : shares.shares(tfDevice, recentRunMicros);
     if (s.isEmpty()) {
       metrics.recordLayerEnergy(layerEnergyAttributes(LayerRef.UNATTRIBUTED, meter), joules);
+      layerJoules.merge(LayerRef.UNATTRIBUTED, joules, Double::sum);
       return;
     }
-    s.forEach((layer, share) ->
-        metrics.recordLayerEnergy(layerEnergyAttributes(layer, meter), joules * share));
+    s.forEach((layer, share) -> {
+      metrics.recordLayerEnergy(layerEnergyAttributes(layer, meter), joules * share);
+      layerJoules.merge(layer, joules * share, Double::sum);
+    });
+  }
+
+  /**
+   * Observed joules per inference of each layer since the last comparison (all meters summed),
+   * next to the predictions: exports {@code layer.energy.observed}, and {@code prediction.error}
+   * per layer type as (observed - predicted) / observed over the layers that have both. Nothing
+   * happens before the window holds runs and energy.
+   */
+  void compare(AgentMetrics metrics) {
+    long windowRuns = runs - runsAtLastCompare;
+    if (windowRuns <= 0 || layerJoules.isEmpty()) {
+      return;
+    }
+    Map<String, double[]> byType = new HashMap<>(); // type -> {observed, predicted}
+    for (Map.Entry<LayerRef, Double> e : layerJoules.entrySet()) {
+      LayerRef layer = e.getKey();
+      double perInference =
+          (e.getValue() - joulesAtLastCompare.getOrDefault(layer, 0.0)) / windowRuns;
+      if (layer.equals(LayerRef.UNATTRIBUTED) || !(perInference > 0)) {
+        continue;
+      }
+      metrics.setObserved(layerAttributes(layer), perInference);
+      Double p = predicted == null ? null : predicted.get(layer.id());
+      if (p != null) {
+        metrics.setPredicted(layerAttributes(layer), p);
+        double[] sums = byType.computeIfAbsent(layer.type(), t -> new double[2]);
+        sums[0] += perInference;
+        sums[1] += p;
+      }
+    }
+    byType.forEach((type, sums) -> metrics.setPredictionError(
+        Attributes.of(AgentMetrics.MODEL, name, AgentMetrics.LAYER_TYPE, type),
+        (sums[0] - sums[1]) / sums[0]));
+    joulesAtLastCompare.putAll(layerJoules);
+    runsAtLastCompare = runs;
   }
 
   private Attributes layerAttributes(LayerRef layer) {

@@ -1,5 +1,6 @@
 package io.jouleflow.agent.runtime;
 
+import io.jouleflow.agent.attribution.DetectedLayers;
 import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.agent.attribution.LayerResolver;
 import io.jouleflow.agent.attribution.LayerShares;
@@ -29,6 +30,9 @@ final class RunProcessor {
   /** Distinct model labels; runs of further models are labelled {@code _other}. */
   static final int MAX_MODELS = 100;
 
+  /** Observed energy is compared with the predictions this often. */
+  private static final long COMPARE_NANOS = 5_000_000_000L;
+
   /** Run time is spread over layers at least this often. */
   private static final long TIME_FLUSH_NANOS = 100_000_000L;
 
@@ -41,6 +45,8 @@ final class RunProcessor {
   private final RunEnergyAttributor.Sink<ModelState> energySink;
   private final Map<EnergyMeter, String> tfDeviceOfMeter = new HashMap<>();
   private long lastTimeFlush;
+  private long lastCompare;
+  private final LivePredictions predictions;
 
   /**
    * @param resolvers makes the layer resolver of a model from its session and name (on the
@@ -52,7 +58,9 @@ final class RunProcessor {
       int layersMax,
       BiFunction<Object, String, LayerResolver> resolvers,
       RunEnergyAttributor<ModelState> energy,
-      List<EnergyMeter> meters) {
+      List<EnergyMeter> meters,
+      LivePredictions predictions) {
+    this.predictions = predictions;
     this.identity = identity;
     this.metrics = metrics;
     this.layersMax = layersMax;
@@ -79,6 +87,10 @@ final class RunProcessor {
     if (nowNanos - lastTimeFlush >= TIME_FLUSH_NANOS) {
       lastTimeFlush = nowNanos;
       models.values().forEach(m -> m.flushTime(metrics));
+    }
+    if (nowNanos - lastCompare >= COMPARE_NANOS) {
+      lastCompare = nowNanos;
+      models.values().forEach(m -> m.compare(metrics));
     }
   }
 
@@ -112,11 +124,40 @@ final class RunProcessor {
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.bounded(l));
       state.updateShares(LayerShares.of(nodes, layers), metrics);
+      predictFor(state, resolver, nodes, event.trace());
     }
     state.addRun(seconds);
     if (energy != null) {
       energy.add(state, event.startNanos(), event.endNanos());
     }
+  }
+
+  /** Predicts the model's layers once per batch size seen in traced runs. */
+  private void predictFor(ModelState state, LayerResolver resolver, List<NodeRecord> nodes, byte[] trace) {
+    if (predictions == null || !(resolver instanceof DetectedLayers detected)) {
+      return;
+    }
+    int batch = batchOf(nodes);
+    if (batch == state.predictedBatch) {
+      return;
+    }
+    state.predictedBatch = batch;
+    try {
+      state.predicted = predictions.predict(detected.withRuntimeShapes(trace));
+    } catch (Exception e) {
+      AgentLog.debug("no prediction for model " + state.name + ": " + e);
+    }
+  }
+
+  /** The batch of a traced run: dimension 0 of what its inputs ({@code _arg_*}) produced. */
+  private static int batchOf(List<NodeRecord> nodes) {
+    for (NodeRecord n : nodes) {
+      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()
+          && n.outputShapes().get(0).length > 0) {
+        return (int) n.outputShapes().get(0)[0];
+      }
+    }
+    return -1;
   }
 
   private static void announce(ModelState state, RunEvent event, List<NodeRecord> nodes) {

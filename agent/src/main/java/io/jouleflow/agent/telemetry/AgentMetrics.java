@@ -207,6 +207,7 @@ public final class AgentMetrics implements AutoCloseable {
 
   private void observe(EagerOpStats eagerOps, LongSupplier droppedRuns) {
     Meter meter = provider.get("io.jouleflow.agent");
+    observeComparison(meter);
     meter.counterBuilder("jouleflow.op.duration")
         .ofDoubles()
         .setUnit("s")
@@ -224,6 +225,38 @@ public final class AgentMetrics implements AutoCloseable {
         .setDescription("Events the agent dropped instead of blocking the application")
         .buildWithCallback(m -> drops.forEach(
             (reason, count) -> m.record(count.getAsLong(), Attributes.of(REASON, reason))));
+  }
+
+  private final java.util.Map<Attributes, Double> observed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<Attributes, Double> predicted = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<Attributes, Double> errors = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private void observeComparison(Meter meter) {
+    meter.gaugeBuilder("jouleflow.layer.energy.observed")
+        .setUnit("J")
+        .setDescription("A layer's energy per inference over the recent window")
+        .buildWithCallback(m -> observed.forEach((a, v) -> m.record(v, a)));
+    meter.gaugeBuilder("jouleflow.layer.energy.predicted")
+        .setUnit("J")
+        .setDescription("A layer's predicted energy per inference (the model set, at the batch of"
+            + " the latest traced run)")
+        .buildWithCallback(m -> predicted.forEach((a, v) -> m.record(v, a)));
+    meter.gaugeBuilder("jouleflow.prediction.error")
+        .setUnit("1")
+        .setDescription("(observed - predicted) / observed per model and layer type")
+        .buildWithCallback(m -> errors.forEach((a, v) -> m.record(v, a)));
+  }
+
+  public void setObserved(Attributes layer, double joulesPerInference) {
+    observed.put(layer, joulesPerInference);
+  }
+
+  public void setPredicted(Attributes layer, double joulesPerInference) {
+    predicted.put(layer, joulesPerInference);
+  }
+
+  public void setPredictionError(Attributes modelAndType, double relativeError) {
+    errors.put(modelAndType, relativeError);
   }
 
   /** Adds a reason to {@code jouleflow_agent_dropped_total}. */
