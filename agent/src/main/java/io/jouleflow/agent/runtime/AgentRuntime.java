@@ -78,7 +78,7 @@ public final class AgentRuntime implements RunListener {
                 DetectedLayers::forSession,
                 attributor,
                 timeline == null ? List.of() : timeline.meters(),
-                new LivePredictions(options.get(AgentOption.MODELS), hardwareProfile(timeline))));
+                livePredictions(options, metrics, timeline)));
     worker.start();
 
     AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
@@ -115,6 +115,15 @@ public final class AgentRuntime implements RunListener {
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
         traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+  }
+
+  private static LivePredictions livePredictions(
+      AgentOptions options, AgentMetrics metrics, EnergyTimeline timeline) {
+    LivePredictions live =
+        new LivePredictions(options.get(AgentOption.MODELS), hardwareProfile(timeline));
+    live.onLoaded(set -> metrics.setModelSet(
+        set.manifest().created() + " " + set.manifest().gitRevision(), set.hardwareProfile()));
+    return live;
   }
 
   private static String hardwareProfile(EnergyTimeline timeline) {

@@ -88,6 +88,9 @@ final class RunProcessor {
       lastTimeFlush = nowNanos;
       models.values().forEach(m -> m.flushTime(metrics));
     }
+    if (predictions != null && predictions.reloadIfNewer(nowNanos)) {
+      models.values().forEach(m -> m.predictedBatch = Integer.MIN_VALUE); // predict again
+    }
     if (nowNanos - lastCompare >= COMPARE_NANOS) {
       lastCompare = nowNanos;
       models.values().forEach(m -> m.compare(metrics));

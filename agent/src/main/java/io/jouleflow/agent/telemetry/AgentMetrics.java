@@ -241,10 +241,27 @@ public final class AgentMetrics implements AutoCloseable {
         .setDescription("A layer's predicted energy per inference (the model set, at the batch of"
             + " the latest traced run)")
         .buildWithCallback(m -> predicted.forEach((a, v) -> m.record(v, a)));
+    meter.gaugeBuilder("jouleflow.model_set")
+        .ofLongs()
+        .setDescription("The model set predictions come from (version = its creation time)")
+        .buildWithCallback(m -> {
+          Attributes a = modelSet;
+          if (a != null) {
+            m.record(1, a);
+          }
+        });
     meter.gaugeBuilder("jouleflow.prediction.error")
         .setUnit("1")
         .setDescription("(observed - predicted) / observed per model and layer type")
         .buildWithCallback(m -> errors.forEach((a, v) -> m.record(v, a)));
+  }
+
+  private volatile Attributes modelSet;
+
+  /** The model set in use: {@code jouleflow_model_set{version, hardware_profile} 1}. */
+  public void setModelSet(String version, String hardwareProfile) {
+    modelSet = Attributes.of(AttributeKey.stringKey("version"), version,
+        AttributeKey.stringKey("hardware_profile"), hardwareProfile);
   }
 
   public void setObserved(Attributes layer, double joulesPerInference) {

@@ -68,6 +68,45 @@ class LiveComparisonIT {
     }
   }
 
+  @Test
+  void aNewerModelSetInTheDirectoryIsPickedUpWithoutARestart() throws Exception {
+    Path bundled = Path.of(System.getProperty("user.dir")).resolveSibling("predictor")
+        .resolve("src/main/resources/io/jouleflow/predictor/modelset/default");
+    Path set = Files.createDirectories(tmp.resolve("set"));
+    try (var files = Files.list(bundled)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, set.resolve(f.getFileName()));
+      }
+    }
+    int port = ExampleService.freePort();
+    try (ExampleService svc = ExampleService.start(tmp.resolve(MODEL),
+        "prometheus.port=" + port + ",trace.every=10,models=" + set, List.of())) {
+      PrometheusScrape first = load(svc, port);
+      String v1 = first.series("jouleflow_model_set").get(0).label("version");
+
+      // "Retrain": a set with another creation time replaces the manifest.
+      var json = new com.fasterxml.jackson.databind.ObjectMapper();
+      var manifest = (com.fasterxml.jackson.databind.node.ObjectNode)
+          json.readTree(set.resolve("manifest.json").toFile());
+      manifest.put("created", "2030-01-01T00:00:00Z");
+      Files.writeString(set.resolve("manifest.tmp"), json.writeValueAsString(manifest));
+      Files.move(set.resolve("manifest.tmp"), set.resolve("manifest.json"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      String version = v1;
+      int i = 0;
+      while (System.nanoTime() < deadline && version.equals(v1)) {
+        svc.predict(4, i++);
+        Thread.sleep(50);
+        version = PrometheusScrape.of(port).series("jouleflow_model_set").get(0).label("version");
+      }
+      assertThat(version).startsWith("2030-01-01T00:00:00Z").isNotEqualTo(v1);
+      assertThat(svc.jvm.stderr()).contains("model set reloaded from " + set);
+    }
+  }
+
   /** Batch-4 load until a comparison (every 5 s) has happened; the scrape after it. */
   private static PrometheusScrape load(ExampleService svc, int port) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
