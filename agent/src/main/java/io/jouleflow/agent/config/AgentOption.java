@@ -11,7 +11,8 @@ import java.util.Optional;
 public enum AgentOption {
   PROMETHEUS_HOST("prometheus.host", "127.0.0.1", "bind address of the /metrics endpoint", true),
   PROMETHEUS_PORT("prometheus.port", "9464", "port of the /metrics endpoint; 0 disables it", true),
-  OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export", false),
+  OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export", true),
+  OTLP_INTERVAL("otlp.interval", "10", "seconds between OTLP exports", true),
   TRACE_EVERY("trace.every", "100", "trace 1 Session run in N for per-op timings; 0 = never", true),
   METERS("meters", "auto", "auto, or a list of nvml, rapl, estimate", true),
   CPU_WATTS("cpu.watts", null, "active watts per core for the estimate meter", true),

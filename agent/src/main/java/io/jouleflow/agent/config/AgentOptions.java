@@ -126,6 +126,11 @@ public final class AgentOptions {
         return intInRange(value, 0, Integer.MAX_VALUE);
       case LAYERS_MAX:
         return intInRange(value, 1, 100_000);
+      case OTLP_INTERVAL:
+        return intInRange(value, 1, 3600);
+      case OTLP_ENDPOINT:
+        return value.startsWith("http://") || value.startsWith("https://")
+            ? null : "must be an http:// or https:// URL, e.g. http://collector:4318/v1/metrics";
       case QUEUE_CAPACITY:
         return intInRange(value, 16, 1 << 24);
       case CPU_WATTS:

@@ -57,6 +57,8 @@ public final class AgentRuntime implements RunListener {
         AgentMetrics.start(
             options.get(AgentOption.PROMETHEUS_HOST),
             options.getInt(AgentOption.PROMETHEUS_PORT),
+            options.get(AgentOption.OTLP_ENDPOINT),
+            options.getInt(AgentOption.OTLP_INTERVAL),
             eagerOps,
             recorder::dropped);
     ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));

@@ -7,7 +7,9 @@ import io.opentelemetry.api.metrics.DoubleCounter;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.resources.Resource;
@@ -173,6 +175,20 @@ public final class AgentMetrics implements AutoCloseable {
    */
   public static AgentMetrics start(
       String host, int port, EagerOpStats eagerOps, LongSupplier droppedRuns) {
+    return start(host, port, null, 10, eagerOps, droppedRuns);
+  }
+
+  /**
+   * As {@link #start(String, int, EagerOpStats, LongSupplier)}, and with {@code otlpEndpoint}
+   * (null: none) the same metrics pushed over OTLP/HTTP every {@code otlpIntervalSeconds}.
+   */
+  public static AgentMetrics start(
+      String host,
+      int port,
+      String otlpEndpoint,
+      int otlpIntervalSeconds,
+      EagerOpStats eagerOps,
+      LongSupplier droppedRuns) {
     SdkMeterProviderBuilder builder =
         SdkMeterProvider.builder()
             .setResource(
@@ -191,6 +207,21 @@ public final class AgentMetrics implements AutoCloseable {
       }
     } else {
       AgentLog.info("Prometheus endpoint disabled (prometheus.port=0)");
+    }
+    if (otlpEndpoint != null) {
+      try {
+        OtlpHttpMetricExporter exporter =
+            OtlpHttpMetricExporter.builder().setEndpoint(otlpEndpoint).build();
+        builder.registerMetricReader(
+            PeriodicMetricReader.builder(exporter)
+                .setInterval(java.time.Duration.ofSeconds(otlpIntervalSeconds))
+                .build(),
+            type -> CARDINALITY_LIMIT);
+        AgentLog.info("metrics pushed over OTLP/HTTP to " + otlpEndpoint + " every "
+            + otlpIntervalSeconds + " s");
+      } catch (RuntimeException | LinkageError e) {
+        AgentLog.warn("OTLP export to " + otlpEndpoint + " is off (" + e + ")");
+      }
     }
     AgentMetrics metrics = new AgentMetrics(builder.build(), server);
     metrics.observe(eagerOps, droppedRuns);
