@@ -19,7 +19,7 @@ public enum AgentOption {
   RAPL_ROOT("rapl.root", "/sys/class/powercap", "powercap directory holding the intel-rapl zones", true),
   MODEL_NAME("model.name", null, "the model label for every session of this JVM", true),
   MODELS("models", null, "model-set directory used for predictions (default: the bundled set)", true),
-  SAMPLES("samples", "jdbc:sqlite:~/.jouleflow/samples.db", "sample store; none disables", false),
+  SAMPLES("samples", "jdbc:sqlite:~/.jouleflow/samples.db", "sample store; none disables", true),
   CARBON_INTENSITY("carbon.intensity", null, "grams CO2e per kWh for the emissions metric", true),
   LAYERS_MAX("layers.max", "500", "layer series per model; the rest fold into _other", true),
   QUEUE_CAPACITY("queue.capacity", "8192", "run events buffered for the worker thread", true);

@@ -6,6 +6,7 @@ import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
 import io.jouleflow.agent.config.AgentOptions;
+import io.jouleflow.agent.feedback.FeedbackWriter;
 import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.ModelIdentity;
@@ -70,6 +71,7 @@ public final class AgentRuntime implements RunListener {
     if (attributor != null) {
       metrics.observeDrops("late_run", attributor::lateRuns);
     }
+    FeedbackWriter feedback = feedbackWriter(options, metrics, timeline);
     AgentWorker worker =
         new AgentWorker(
             recorder,
@@ -80,7 +82,9 @@ public final class AgentRuntime implements RunListener {
                 DetectedLayers::forSession,
                 attributor,
                 timeline == null ? List.of() : timeline.meters(),
-                livePredictions(options, metrics, timeline)));
+                livePredictions(options, metrics, timeline),
+                feedback,
+                hardwareProfile(timeline)));
     worker.start();
 
     AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
@@ -97,6 +101,9 @@ public final class AgentRuntime implements RunListener {
           timeline.sampleNow(); // the last runs' energy is attributed from this reading
         }
         worker.stop(2_000);
+        if (feedback != null) {
+          feedback.close(); // writes what the worker queued last
+        }
         if (timeline != null) {
           timeline.close();
         }
@@ -117,6 +124,26 @@ public final class AgentRuntime implements RunListener {
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
         traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+  }
+
+  /** The sample store writer, or null with samples=none or without meters (nothing to learn). */
+  private static FeedbackWriter feedbackWriter(
+      AgentOptions options, AgentMetrics metrics, EnergyTimeline timeline) {
+    String url = options.get(AgentOption.SAMPLES);
+    if (url == null || url.equalsIgnoreCase("none") || timeline == null) {
+      return null;
+    }
+    try {
+      // The driver lives in a nested jar of the agent's own loader: DriverManager's service
+      // lookup (system class loader) cannot find it, so it registers itself here.
+      Class.forName("org.sqlite.JDBC", true, AgentRuntime.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      AgentLog.debug("no SQLite driver: " + e);
+    }
+    FeedbackWriter writer = new FeedbackWriter(url);
+    metrics.observeSamplesWritten(writer::written);
+    metrics.observeDrops("feedback", writer::dropped);
+    return writer;
   }
 
   private static LivePredictions livePredictions(

@@ -33,6 +33,12 @@ final class ModelState {
   // their values at the last comparison, for energy per inference over a recent window.
   int predictedBatch = Integer.MIN_VALUE;
   Map<String, Double> predicted;
+  // The layers with the shapes of the latest traced batch (their features), and its config id.
+  io.jouleflow.predictor.layers.LayerGraph runtimeGraph;
+  String config;
+  private final Map<LayerRef, Double> layerSeconds = new HashMap<>();
+  private final Map<LayerRef, Double> secondsAtLastCompare = new HashMap<>();
+  private java.time.Instant windowStart = java.time.Instant.now();
   private final Map<LayerRef, Double> layerJoules = new HashMap<>();
   private final Map<LayerRef, Double> joulesAtLastCompare = new HashMap<>();
   private long runs;
@@ -94,6 +100,7 @@ final class ModelState {
     for (String device : shares.devices()) {
       shares.shares(device, meanRunMicros).forEach((layer, share) -> {
         metrics.recordLayerTime(durationAttributes(layer, device), pendingSeconds * share);
+        layerSeconds.merge(layer, pendingSeconds * share, Double::sum);
         if (counted.put(layer, Boolean.TRUE) == null) {
           metrics.recordLayerSamples(layerAttributes(layer), pendingRuns);
         }
@@ -129,10 +136,12 @@ final class ModelState {
    * per layer type as (observed - predicted) / observed over the layers that have both. Nothing
    * happens before the window holds runs and energy.
    */
-  void compare(AgentMetrics metrics) {
+  java.util.List<io.jouleflow.predictor.store.LayerSample> compare(
+      AgentMetrics metrics, String hardwareProfile, String meterSource) {
+    java.util.List<io.jouleflow.predictor.store.LayerSample> samples = new java.util.ArrayList<>();
     long windowRuns = runs - runsAtLastCompare;
     if (windowRuns <= 0 || layerJoules.isEmpty()) {
-      return;
+      return samples;
     }
     Map<String, double[]> byType = new HashMap<>(); // type -> {observed, predicted}
     for (Map.Entry<LayerRef, Double> e : layerJoules.entrySet()) {
@@ -144,6 +153,15 @@ final class ModelState {
       }
       metrics.setObserved(layerAttributes(layer), perInference);
       Double p = predicted == null ? null : predicted.get(layer.id());
+      var detected = runtimeGraph == null ? null : runtimeGraph.layer(layer.id()).orElse(null);
+      if (detected != null && hardwareProfile != null && predictedBatch > 0) {
+        double seconds = (layerSeconds.getOrDefault(layer, 0.0)
+            - secondsAtLastCompare.getOrDefault(layer, 0.0)) / windowRuns;
+        samples.add(new io.jouleflow.predictor.store.LayerSample(windowStart, hardwareProfile,
+            meterSource, io.jouleflow.predictor.store.SampleOrigin.AGENT, name, config, layer.id(),
+            detected.type().label(), detected.features(), predictedBatch, perInference, seconds,
+            windowRuns, p));
+      }
       if (p != null) {
         metrics.setPredicted(layerAttributes(layer), p);
         double[] sums = byType.computeIfAbsent(layer.type(), t -> new double[2]);
@@ -155,7 +173,10 @@ final class ModelState {
         Attributes.of(AgentMetrics.MODEL, name, AgentMetrics.LAYER_TYPE, type),
         (sums[0] - sums[1]) / sums[0]));
     joulesAtLastCompare.putAll(layerJoules);
+    secondsAtLastCompare.putAll(layerSeconds);
     runsAtLastCompare = runs;
+    windowStart = java.time.Instant.now();
+    return samples;
   }
 
   private Attributes layerAttributes(LayerRef layer) {

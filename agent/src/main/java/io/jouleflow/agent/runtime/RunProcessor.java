@@ -47,6 +47,9 @@ final class RunProcessor {
   private long lastTimeFlush;
   private long lastCompare;
   private final LivePredictions predictions;
+  private final io.jouleflow.agent.feedback.FeedbackWriter feedback; // null: samples=none
+  private final String hardwareProfile;
+  private final String meterSource;
 
   /**
    * @param resolvers makes the layer resolver of a model from its session and name (on the
@@ -59,8 +62,15 @@ final class RunProcessor {
       BiFunction<Object, String, LayerResolver> resolvers,
       RunEnergyAttributor<ModelState> energy,
       List<EnergyMeter> meters,
-      LivePredictions predictions) {
+      LivePredictions predictions,
+      io.jouleflow.agent.feedback.FeedbackWriter feedback,
+      String hardwareProfile) {
     this.predictions = predictions;
+    this.feedback = feedback;
+    this.hardwareProfile = hardwareProfile;
+    this.meterSource = meters.stream().filter(EnergyMeter::inMachineTotal)
+        .map(m -> m.source().label()).distinct().sorted()
+        .collect(java.util.stream.Collectors.joining("+"));
     this.identity = identity;
     this.metrics = metrics;
     this.layersMax = layersMax;
@@ -93,7 +103,12 @@ final class RunProcessor {
     }
     if (nowNanos - lastCompare >= COMPARE_NANOS) {
       lastCompare = nowNanos;
-      models.values().forEach(m -> m.compare(metrics));
+      for (ModelState m : models.values()) {
+        var samples = m.compare(metrics, hardwareProfile, meterSource);
+        if (feedback != null) {
+          feedback.offer(samples);
+        }
+      }
     }
   }
 
@@ -146,10 +161,27 @@ final class RunProcessor {
     }
     state.predictedBatch = batch;
     try {
-      state.predicted = predictions.predict(detected.withRuntimeShapes(trace));
+      state.runtimeGraph = detected.withRuntimeShapes(trace);
+      state.config = configOf(nodes, batch);
+      state.predicted = predictions.predict(state.runtimeGraph);
     } catch (Exception e) {
       AgentLog.debug("no prediction for model " + state.name + ": " + e);
     }
+  }
+
+  /** {@code b<batch>_<H>x<W>x<C>} from the first input's runtime shape. */
+  private static String configOf(List<NodeRecord> nodes, int batch) {
+    for (NodeRecord n : nodes) {
+      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()) {
+        long[] shape = n.outputShapes().get(0);
+        StringBuilder s = new StringBuilder("b").append(batch).append('_');
+        for (int i = 1; i < shape.length; i++) {
+          s.append(i == 1 ? "" : "x").append(shape[i]);
+        }
+        return s.toString();
+      }
+    }
+    return "b" + batch;
   }
 
   /** The batch of a traced run: dimension 0 of what its inputs ({@code _arg_*}) produced. */

@@ -307,6 +307,14 @@ public final class AgentMetrics implements AutoCloseable {
     errors.put(modelAndType, relativeError);
   }
 
+  /** {@code jouleflow.samples.written}: layer samples the agent wrote to the sample store. */
+  public void observeSamplesWritten(LongSupplier written) {
+    provider.get("io.jouleflow.agent").counterBuilder("jouleflow.samples.written")
+        .setUnit("{sample}")
+        .setDescription("Layer observations written to the sample store (origin=agent)")
+        .buildWithCallback(m -> m.record(written.getAsLong()));
+  }
+
   /** Adds a reason to {@code jouleflow_agent_dropped_total}. */
   public void observeDrops(String reason, LongSupplier count) {
     drops.put(reason, count);

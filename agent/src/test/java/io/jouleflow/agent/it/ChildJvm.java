@@ -80,6 +80,9 @@ public final class ChildJvm implements AutoCloseable {
     if (cache != null) {
       cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
     }
+    // Tests keep out of the user's real sample store; a test that wants samples names a store
+    // in the agent arguments, which take precedence over this property.
+    cmd.add("-Djouleflow.samples=none");
     cmd.addAll(jvmArgs);
     cmd.add("-cp");
     cmd.add(classPath);
@@ -137,6 +140,11 @@ public final class ChildJvm implements AutoCloseable {
     OutputStream in = process.getOutputStream();
     in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     in.flush();
+  }
+
+  /** SIGKILL, as an OOM killer or a crashed host would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
   }
 
   public boolean alive() {

@@ -1,0 +1,147 @@
+package io.jouleflow.agent.feedback;
+
+import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.SampleStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes the agent's layer observations to the sample store ({@code origin='agent'}) on its own
+ * thread, {@code jouleflow-feedback}, so the predictor can learn the hardware it runs on.
+ *
+ * <p>Never blocks the worker: batches go through a bounded queue and a full queue drops the batch
+ * and counts it. A store that cannot be opened or written is retried with growing pauses (up to
+ * a minute) while new batches wait in the queue, so a store that is briefly unavailable loses
+ * nothing; a store that refuses writes outright (read-only, disk full) turns feedback off with
+ * one log line. Orderly shutdown writes what is queued. Rows carry a key (model, configuration,
+ * layer, window), so a batch retried after a lost acknowledgement is not written twice.
+ */
+public final class FeedbackWriter implements AutoCloseable {
+
+  private static final int QUEUE_BATCHES = 256;
+  private static final long MAX_PAUSE_MILLIS = 60_000;
+
+  private final String url;
+  private final BlockingQueue<List<LayerSample>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean off;
+  private SampleStore store;
+
+  public FeedbackWriter(String url) {
+    this.url = url;
+    this.thread = new Thread(this::run, "jouleflow-feedback");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues a batch; false (and counted) when the queue is full or feedback is off. */
+  public boolean offer(List<LayerSample> batch) {
+    if (batch.isEmpty()) {
+      return true;
+    }
+    if (off || !queue.offer(List.copyOf(batch))) {
+      dropped.addAndGet(batch.size());
+      return false;
+    }
+    return true;
+  }
+
+  public long written() {
+    return written.get();
+  }
+
+  public long dropped() {
+    return dropped.get();
+  }
+
+  private void run() {
+    long pause = 1_000;
+    List<LayerSample> batch = null;
+    while (running || batch != null || !queue.isEmpty()) {
+      try {
+        if (batch == null) {
+          batch = queue.poll(200, TimeUnit.MILLISECONDS);
+          if (batch == null) {
+            continue;
+          }
+        }
+        if (store == null) {
+          store = SampleStore.open(url);
+          AgentLog.info("observations go to the sample store " + store.url());
+        }
+        written.addAndGet(store.writeLayerSamples(batch));
+        batch = null;
+        pause = 1_000;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | LinkageError e) {
+        String message = String.valueOf(e.getMessage());
+        closeStore();
+        if (refusesWrites(message) || !running) {
+          off = true;
+          int lost = (batch == null ? 0 : batch.size()) + queue.stream().mapToInt(List::size).sum();
+          dropped.addAndGet(lost);
+          queue.clear();
+          AgentLog.warn("feedback off: the sample store cannot be written (" + firstLine(message)
+              + "); the application is not affected");
+          return;
+        }
+        AgentLog.debug("sample store unavailable (" + firstLine(message) + "); retrying in "
+            + pause + " ms");
+        sleep(pause);
+        pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
+      }
+    }
+    closeStore();
+  }
+
+  private static boolean refusesWrites(String message) {
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    return m.contains("readonly") || m.contains("read-only") || m.contains("disk")
+        || m.contains("full") || m.contains("no driver") || m.contains("permission");
+  }
+
+  /** Writes what is queued (waiting at most {@code millis}) and stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeStore() {
+    if (store != null) {
+      try {
+        store.close();
+      } catch (RuntimeException ignored) {
+        // closing a broken store
+      }
+      store = null;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.strip().lines().findFirst().orElse("");
+  }
+
+}
