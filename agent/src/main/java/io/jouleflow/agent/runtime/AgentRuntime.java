@@ -133,12 +133,15 @@ public final class AgentRuntime implements RunListener {
     if (url == null || url.equalsIgnoreCase("none") || timeline == null) {
       return null;
     }
-    try {
-      // The driver lives in a nested jar of the agent's own loader: DriverManager's service
-      // lookup (system class loader) cannot find it, so it registers itself here.
-      Class.forName("org.sqlite.JDBC", true, AgentRuntime.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      AgentLog.debug("no SQLite driver: " + e);
+    // The drivers live in the agent's own loader (SQLite nested, PostgreSQL relocated):
+    // DriverManager's service lookup (system class loader) cannot find them, so they register
+    // themselves here.
+    for (String driver : new String[] {"org.sqlite.JDBC", "org.postgresql.Driver"}) {
+      try {
+        Class.forName(driver, true, AgentRuntime.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        AgentLog.debug("no JDBC driver " + driver + ": " + e);
+      }
     }
     FeedbackWriter writer = new FeedbackWriter(url);
     metrics.observeSamplesWritten(writer::written);

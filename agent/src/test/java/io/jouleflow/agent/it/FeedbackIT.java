@@ -81,6 +81,28 @@ class FeedbackIT {
     }
   }
 
+  @Test
+  void aFleetStoreOnPostgresqlReceivesTheSamples() throws Exception {
+    String url = System.getenv("JOULEFLOW_TEST_POSTGRES_URL");
+    org.junit.jupiter.api.Assumptions.assumeTrue(url != null,
+        "no PostgreSQL: .ci/run starts one (JOULEFLOW_TEST_POSTGRES_URL)");
+    try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS layer_samples");
+      s.execute("DROP TABLE IF EXISTS model_samples");
+      s.execute("DROP TABLE IF EXISTS schema_version");
+    }
+    int port = ExampleService.freePort();
+    try (ExampleService svc = ExampleService.start(tmp.resolve(MODEL),
+        "prometheus.port=" + port + ",trace.every=10,samples=" + url, List.of())) {
+      awaitWritten(svc, port, 10);
+      assertThat(svc.jvm.stderr()).contains("observations go to the sample store jdbc:postgresql:");
+    }
+    try (SampleStore store = SampleStore.open(url)) {
+      assertThat(store.layerSamples()).isNotEmpty()
+          .allSatisfy(s -> assertThat(s.origin()).isEqualTo("agent"));
+    }
+  }
+
   /** Batch-4 load until the agent reports at least {@code min} samples written; their count. */
   private static long awaitWritten(ExampleService svc, int port, long min) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
