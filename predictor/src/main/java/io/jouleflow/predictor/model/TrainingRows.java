@@ -2,6 +2,7 @@ package io.jouleflow.predictor.model;
 
 import io.jouleflow.predictor.layers.LayerType;
 import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.SampleOrigin;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,14 +17,19 @@ import java.util.Map;
  * layer). The agent writes a sample per observation window, so a service that runs for a week
  * would otherwise outweigh the whole zoo with its few layers: its samples of one (hardware
  * profile, model, configuration, layer) become one row whose joules are their median (robust to a
- * window disturbed by other work). Samples without a positive, finite energy are left out, and so
- * are those of the pseudo type {@code Overhead} (no layer's work; {@code predict} never asks).
+ * window disturbed by other work). That row then counts {@link #AGENT_WEIGHT} times: it was
+ * observed on the hardware and in the service the set is for, where a collected row is a layer
+ * measured alone. Samples without a positive, finite energy are left out, and so are those of the
+ * pseudo type {@code Overhead} (no layer's work; {@code predict} never asks).
  */
 final class TrainingRows {
 
   /** One training row. */
   record Row(
       String type, String model, String origin, Map<String, Double> features, double joules) {}
+
+  /** How many collected rows one agent row counts as. */
+  static final int AGENT_WEIGHT = 10;
 
   private TrainingRows() {}
 
@@ -49,7 +55,11 @@ final class TrainingRows {
     for (List<LayerSample> group : groups.values()) {
       LayerSample last = group.get(group.size() - 1);
       double[] joules = group.stream().mapToDouble(LayerSample::joulesPerInference).toArray();
-      rows.add(new Row(last.layerType(), last.model(), last.origin(), last.features(), median(joules)));
+      Row row = new Row(last.layerType(), last.model(), last.origin(), last.features(), median(joules));
+      int copies = SampleOrigin.AGENT.equals(last.origin()) ? AGENT_WEIGHT : 1;
+      for (int i = 0; i < copies; i++) {
+        rows.add(row);
+      }
     }
     return rows;
   }

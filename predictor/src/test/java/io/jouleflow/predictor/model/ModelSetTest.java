@@ -94,7 +94,8 @@ class ModelSetTest {
     assertThat(m.get("training_seconds").asDouble()).isPositive();
     JsonNode counts = m.get("samples");
     assertThat(counts.get("total").asInt()).isEqualTo(samples.size());
-    assertThat(counts.get("rows").asInt()).isEqualTo(samples.size() - 3);
+    // four agent samples of one layer: one row, counted AGENT_WEIGHT times
+    assertThat(counts.get("rows").asInt()).isEqualTo(samples.size() - 4 + TrainingRows.AGENT_WEIGHT);
     assertThat(counts.get("by_type").get("Convolutional").asInt()).isEqualTo(204);
     assertThat(counts.get("by_type").get("Upsampling").asInt()).isEqualTo(3);
     assertThat(counts.get("by_origin").get("collect").asInt()).isEqualTo(263);
@@ -115,7 +116,7 @@ class ModelSetTest {
     assertThat(conv.get("type").asText()).isEqualTo("Convolutional");
     assertThat(conv.get("fallback").asBoolean()).isFalse();
     assertThat(conv.get("file").asText()).isEqualTo("Convolutional.forest");
-    assertThat(conv.get("rows").asInt()).isEqualTo(201);
+    assertThat(conv.get("rows").asInt()).isEqualTo(200 + TrainingRows.AGENT_WEIGHT); // 1 agent row
     assertThat(conv.get("models").asInt()).isEqualTo(8);
     assertThat(conv.get("trainer").asText()).contains("RandomForestTrainer").contains("numMembers=25");
     assertThat(conv.get("importances").size()).isPositive();

@@ -134,7 +134,7 @@ class RandomForestRegressorTest {
   }
 
   @Test
-  void agentSamplesOfOneLayerCountAsOneRowAtTheirMedianAndOverheadNotAtAll() {
+  void agentSamplesOfOneLayerBecomeOneRowAtTheirMedianCountedTenTimesAndOverheadNotAtAll() {
     List<LayerSample> samples =
         new ArrayList<>(SyntheticSamples.flopsProportional("Convolutional", 30, CONV_RATE, 0, 7));
     LayerSample base = samples.get(0);
@@ -147,9 +147,11 @@ class RandomForestRegressorTest {
     samples.add(SyntheticSamples.sample("service", "b1", "_unattributed", "Overhead", Map.of(), 1,
         0.5, SampleOrigin.AGENT));
     List<TrainingRows.Row> rows = TrainingRows.of(samples);
-    assertThat(rows).hasSize(31);
-    assertThat(rows.get(30).joules()).isEqualTo(2.0);
-    assertThat(rows.get(30).origin()).isEqualTo(SampleOrigin.AGENT);
+    assertThat(rows).hasSize(30 + TrainingRows.AGENT_WEIGHT);
+    assertThat(rows.subList(30, rows.size())).allSatisfy(r -> {
+      assertThat(r.joules()).isEqualTo(2.0);
+      assertThat(r.origin()).isEqualTo(SampleOrigin.AGENT);
+    });
   }
 
   @Test

@@ -1,0 +1,111 @@
+package io.jouleflow.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jouleflow.agent.it.PrometheusScrape.Sample;
+import io.jouleflow.predictor.store.SampleStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loop end to end: a model set trained on collected data that lacks the example architecture
+ * predicts it under the agent; the agent's observations go to the store; a set retrained with them
+ * is picked up without a restart, and the prediction error on that architecture falls.
+ */
+class ClosedLoopIT {
+
+  private static final String MODEL = "tiny_resnet";
+
+  @TempDir Path tmp;
+
+  @Test
+  void retrainingWithTheAgentsObservationsLowersThePredictionError() throws Exception {
+    Path root = Path.of(System.getProperty("user.dir")).getParent();
+    Path launcher = root.resolve("predictor/target/jouleflow.jar");
+    String url = "jdbc:sqlite:" + tmp.resolve("loop.db");
+    try (SampleStore store = SampleStore.open(url)) {
+      store.importCsv(root.resolve("predictor/data/quick-estimate-2026-11-26"));
+    }
+    Path set = tmp.resolve("set");
+    train(launcher, url, set); // collected samples only: no tiny_resnet among them
+
+    int port = ExampleService.freePort();
+    try (ExampleService svc = ExampleService.start(tmp.resolve(MODEL),
+        "prometheus.port=" + port + ",trace.every=10,samples=" + url + ",models=" + set, List.of())) {
+      double before = errorAfterSamples(svc, port, 30);
+      String v1 = PrometheusScrape.of(port).series("jouleflow_model_set").get(0).label("version");
+
+      train(launcher, url, set); // now with the agent's samples of tiny_resnet
+      double after = Double.NaN;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      int i = 0;
+      boolean reloaded = false;
+      long reloadedAt = 0;
+      while (System.nanoTime() < deadline) {
+        for (int k = 0; k < 50; k++) {
+          svc.predict(4, i++);
+        }
+        PrometheusScrape s = PrometheusScrape.of(port);
+        if (!reloaded && !s.series("jouleflow_model_set").get(0).label("version").equals(v1)) {
+          reloaded = true;
+          reloadedAt = System.nanoTime();
+        }
+        // two comparison windows (5 s each) after the reload: predictions of the new set
+        if (reloaded && System.nanoTime() - reloadedAt > Duration.ofSeconds(11).toNanos()) {
+          after = overallError(s);
+          break;
+        }
+      }
+      System.out.printf("ClosedLoopIT: |error| before retraining %.3f, after %.3f%n", before, after);
+      assertThat(reloaded).as("the retrained set was picked up").isTrue();
+      assertThat(after).isLessThan(before);
+    }
+  }
+
+  private static void train(Path launcher, String url, Path out) throws Exception {
+    Process p = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        launcher.toString(), "train", "--store", url, "--out", out.toString(), "--trees", "30")
+        .redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(log).isZero();
+  }
+
+  /** Load until the agent wrote {@code min} samples and compared once more; the error then. */
+  private static double errorAfterSamples(ExampleService svc, int port, long min) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int i = 0;
+    while (System.nanoTime() < deadline) {
+      for (int k = 0; k < 50; k++) {
+        svc.predict(4, i++);
+      }
+      PrometheusScrape s = PrometheusScrape.of(port);
+      if (s.sum("jouleflow_samples_written_total") >= min
+          && !s.series("jouleflow_layer_energy_predicted_joules").isEmpty()) {
+        return overallError(s);
+      }
+    }
+    throw new AssertionError("the agent wrote fewer than " + min + " samples in 60 s");
+  }
+
+  /** |sum of observed - sum of predicted| / sum of observed over the layers that have both. */
+  private static double overallError(PrometheusScrape s) {
+    List<Sample> predicted = new ArrayList<>(s.series("jouleflow_layer_energy_predicted_joules",
+        x -> MODEL.equals(x.label("model"))));
+    double obs = 0;
+    double pred = 0;
+    for (Sample p : predicted) {
+      double o = s.sum("jouleflow_layer_energy_observed_joules",
+          x -> MODEL.equals(x.label("model")) && p.label("layer").equals(x.label("layer")));
+      if (o > 0) {
+        obs += o;
+        pred += p.value();
+      }
+    }
+    return Math.abs(obs - pred) / obs;
+  }
+}
