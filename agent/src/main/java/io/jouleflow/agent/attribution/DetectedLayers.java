@@ -20,12 +20,10 @@ import org.tensorflow.proto.StepStats;
  */
 public final class DetectedLayers implements LayerResolver {
 
-  private final LayerGraph graph;
   private final RuntimeNodes runtime;
   private final GraphDef graphDef;
 
   public DetectedLayers(LayerGraph graph, GraphDef graphDef) {
-    this.graph = graph;
     this.runtime = new RuntimeNodes(graph);
     this.graphDef = graphDef;
   }
@@ -60,9 +58,6 @@ public final class DetectedLayers implements LayerResolver {
     }
   }
 
-  public LayerGraph graph() {
-    return graph;
-  }
 
   @Override
   public List<LayerRef> resolve(List<NodeRecord> nodes) {

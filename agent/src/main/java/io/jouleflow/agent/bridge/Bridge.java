@@ -61,14 +61,7 @@ public final class Bridge {
     listener = null;
   }
 
-  public static boolean active() {
-    return listener != null;
-  }
 
-  /** Whether the agent stopped injecting traces because the application traces runs itself. */
-  public static boolean injectionYielded() {
-    return callerHasTraced;
-  }
 
   /**
    * {@link System#nanoTime()} at which the oldest Session.run now in flight started, or {@link

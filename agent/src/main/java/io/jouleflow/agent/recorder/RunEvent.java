@@ -15,8 +15,7 @@ public record RunEvent(
     long endNanos,
     int outputCount,
     byte[] trace,
-    boolean failed,
-    long threadId) {
+    boolean failed) {
 
   public long durationNanos() {
     return endNanos - startNanos;

@@ -340,10 +340,6 @@ public final class AgentMetrics implements AutoCloseable {
     layerEnergy.add(joules, layerDeviceSource);
   }
 
-  /** Whether the Prometheus endpoint is serving. */
-  public boolean serving() {
-    return prometheus != null;
-  }
 
   @Override
   public void close() {
