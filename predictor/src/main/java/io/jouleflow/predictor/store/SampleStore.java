@@ -124,40 +124,18 @@ public final class SampleStore implements AutoCloseable {
    * @return how many rows were inserted
    */
   public synchronized int writeLayerSamples(List<LayerSample> samples) {
-    if (samples.isEmpty()) {
-      return 0;
-    }
-    String sql = SampleSchema.insert(LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS);
-    return write(
-        "layer samples",
-        () -> {
-          try (PreparedStatement insert = connection.prepareStatement(sql)) {
-            int inserted = 0;
-            for (int i = 0; i < samples.size(); i++) {
-              LayerSample s = samples.get(i);
-              int c = 1;
-              insert.setString(c++, SampleTime.format(s.time()));
-              insert.setString(c++, s.hardwareProfile());
-              insert.setString(c++, s.meterSource());
-              insert.setString(c++, s.origin());
-              insert.setString(c++, s.sampleKey());
-              insert.setString(c++, s.model());
-              insert.setString(c++, s.config());
-              insert.setString(c++, s.layer());
-              insert.setString(c++, s.layerType());
-              insert.setString(c++, SampleFeatures.toJson(s.features()));
-              insert.setInt(c++, s.batchSize());
-              setDouble(insert, c++, s.joulesPerInference());
-              setDouble(insert, c++, s.secondsPerInference());
-              insert.setLong(c++, s.runsAveraged());
-              setDouble(insert, c, s.predictedJoules());
-              insert.addBatch();
-              if ((i + 1) % BATCH == 0 || i == samples.size() - 1) {
-                inserted += inserted(insert.executeBatch());
-              }
-            }
-            return inserted;
-          }
+    return insertAll("layer samples", LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS, samples,
+        (insert, s) -> {
+          int c = bindCommon(insert, s.time(), s.hardwareProfile(), s.meterSource(), s.origin(),
+              s.sampleKey(), s.model(), s.config());
+          insert.setString(c++, s.layer());
+          insert.setString(c++, s.layerType());
+          insert.setString(c++, SampleFeatures.toJson(s.features()));
+          insert.setInt(c++, s.batchSize());
+          setDouble(insert, c++, s.joulesPerInference());
+          setDouble(insert, c++, s.secondsPerInference());
+          insert.setLong(c++, s.runsAveraged());
+          setDouble(insert, c, s.predictedJoules());
         });
   }
 
@@ -167,41 +145,60 @@ public final class SampleStore implements AutoCloseable {
    * @return how many rows were inserted
    */
   public synchronized int writeModelSamples(List<ModelSample> samples) {
-    if (samples.isEmpty()) {
+    return insertAll("model samples", MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS, samples,
+        (insert, s) -> {
+          int c = bindCommon(insert, s.time(), s.hardwareProfile(), s.meterSource(), s.origin(),
+              s.sampleKey(), s.model(), s.config());
+          insert.setInt(c++, s.batchSize());
+          setDouble(insert, c++, s.joulesPerInference());
+          setDouble(insert, c++, s.secondsPerInference());
+          insert.setLong(c++, s.runsAveraged());
+          setDouble(insert, c++, s.predictedJoules());
+          insert.setInt(c++, s.layerCount());
+          setDouble(insert, c++, s.additivityFactor());
+          setDouble(insert, c, s.sumOfLayerJoules());
+        });
+  }
+
+  /** Binds one row's parameters to the insert statement. */
+  private interface RowBinder<T> {
+    void bind(PreparedStatement insert, T row) throws SQLException;
+  }
+
+  /** The columns both tables start with; returns the next parameter index. */
+  private static int bindCommon(PreparedStatement insert, java.time.Instant time,
+      String hardwareProfile, String meterSource, String origin, String sampleKey, String model,
+      String config) throws SQLException {
+    insert.setString(1, SampleTime.format(time));
+    insert.setString(2, hardwareProfile);
+    insert.setString(3, meterSource);
+    insert.setString(4, origin);
+    insert.setString(5, sampleKey);
+    insert.setString(6, model);
+    insert.setString(7, config);
+    return 8;
+  }
+
+  /** Inserts every row in one transaction, in JDBC batches of {@link #BATCH}. */
+  private <T> int insertAll(
+      String what, String table, List<String> columns, List<T> rows, RowBinder<T> binder) {
+    if (rows.isEmpty()) {
       return 0;
     }
-    String sql = SampleSchema.insert(MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS);
-    return write(
-        "model samples",
-        () -> {
-          try (PreparedStatement insert = connection.prepareStatement(sql)) {
-            int inserted = 0;
-            for (int i = 0; i < samples.size(); i++) {
-              ModelSample s = samples.get(i);
-              int c = 1;
-              insert.setString(c++, SampleTime.format(s.time()));
-              insert.setString(c++, s.hardwareProfile());
-              insert.setString(c++, s.meterSource());
-              insert.setString(c++, s.origin());
-              insert.setString(c++, s.sampleKey());
-              insert.setString(c++, s.model());
-              insert.setString(c++, s.config());
-              insert.setInt(c++, s.batchSize());
-              setDouble(insert, c++, s.joulesPerInference());
-              setDouble(insert, c++, s.secondsPerInference());
-              insert.setLong(c++, s.runsAveraged());
-              setDouble(insert, c++, s.predictedJoules());
-              insert.setInt(c++, s.layerCount());
-              setDouble(insert, c++, s.additivityFactor());
-              setDouble(insert, c, s.sumOfLayerJoules());
-              insert.addBatch();
-              if ((i + 1) % BATCH == 0 || i == samples.size() - 1) {
-                inserted += inserted(insert.executeBatch());
-              }
-            }
-            return inserted;
+    String sql = SampleSchema.insert(table, columns);
+    return write(what, () -> {
+      try (PreparedStatement insert = connection.prepareStatement(sql)) {
+        int inserted = 0;
+        for (int i = 0; i < rows.size(); i++) {
+          binder.bind(insert, rows.get(i));
+          insert.addBatch();
+          if ((i + 1) % BATCH == 0 || i == rows.size() - 1) {
+            inserted += inserted(insert.executeBatch());
           }
-        });
+        }
+        return inserted;
+      }
+    });
   }
 
   /**
