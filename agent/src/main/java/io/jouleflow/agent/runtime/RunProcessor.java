@@ -130,7 +130,7 @@ final class RunProcessor {
     }
     ModelState state = models.computeIfAbsent(model, name -> new ModelState(name, layersMax));
     double seconds = event.durationNanos() / 1e9;
-    metrics.recordRun(state.attributes, seconds);
+    metrics.recordRun(state.attributes, seconds, event.traced());
     if (event.traced()) {
       List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
       announce(state, event, nodes);

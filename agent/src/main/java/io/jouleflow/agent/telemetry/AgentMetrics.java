@@ -49,6 +49,7 @@ public final class AgentMetrics implements AutoCloseable {
   private final SdkMeterProvider provider;
   private final MetricsEndpoint prometheus;
   private final LongCounter runs;
+  private final LongCounter tracedRuns;
   private final DoubleHistogram duration;
   private final DoubleCounter layerDuration;
   private final LongCounter layerSamples;
@@ -69,6 +70,12 @@ public final class AgentMetrics implements AutoCloseable {
         meter.counterBuilder("jouleflow.inference.runs")
             .setUnit("{run}")
             .setDescription("Session runs that fetched outputs (inferences)")
+            .build();
+    tracedRuns =
+        meter.counterBuilder("jouleflow.inference.traced_runs")
+            .setUnit("{run}")
+            .setDescription("Inferences traced for per-op timings (1 in trace.every, fewer while"
+                + " another trace is in flight); over jouleflow.inference.runs: the traced share")
             .build();
     duration =
         meter.histogramBuilder("jouleflow.inference.duration")
@@ -320,8 +327,11 @@ public final class AgentMetrics implements AutoCloseable {
     drops.put(reason, count);
   }
 
-  public void recordRun(Attributes model, double seconds) {
+  public void recordRun(Attributes model, double seconds, boolean traced) {
     runs.add(1, model);
+    if (traced) {
+      tracedRuns.add(1, model);
+    }
     duration.record(seconds, model);
   }
 

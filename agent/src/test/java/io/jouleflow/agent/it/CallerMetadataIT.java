@@ -48,6 +48,7 @@ class CallerMetadataIT {
         // trace options but no metadata fetched.
         PrometheusScrape scrape = ServiceUnderAgentIT.awaitRuns(port, 15);
         assertThat(scrape.sum("jouleflow_inference_runs_total")).isEqualTo(15);
+        assertThat(scrape.sum("jouleflow_inference_traced_runs_total")).isEqualTo(15);
         assertThat(scrape.series("jouleflow_layer_samples_total",
             s -> "conv2d".equals(s.label("layer")))).singleElement()
             .satisfies(s -> assertThat(s.value()).isEqualTo(15));

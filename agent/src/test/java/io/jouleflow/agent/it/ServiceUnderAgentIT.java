@@ -46,6 +46,9 @@ class ServiceUnderAgentIT {
       PrometheusScrape scrape = awaitEnergySettled(metricsPort);
       assertThat(scrape.sum("jouleflow_inference_runs_total", s -> MODEL.equals(s.label("model"))))
           .isEqualTo(REQUESTS);
+      // trace.every=10 on sequential requests: about one run in ten is traced, never more.
+      assertThat(scrape.sum("jouleflow_inference_traced_runs_total",
+          s -> MODEL.equals(s.label("model")))).isBetween(REQUESTS / 10.0 - 2, REQUESTS / 10.0 + 1);
       assertThat(scrape.sum("jouleflow_inference_duration_seconds_count",
           s -> MODEL.equals(s.label("model")))).isEqualTo(REQUESTS);
 
