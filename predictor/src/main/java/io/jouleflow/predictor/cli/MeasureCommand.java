@@ -10,6 +10,7 @@ import io.jouleflow.predictor.measure.KerasMeasurer;
 import io.jouleflow.predictor.measure.LayerCost;
 import io.jouleflow.predictor.measure.MeasureProtocol;
 import io.jouleflow.predictor.measure.MeasureReport;
+import io.jouleflow.predictor.model.ModelSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
     })
 final class MeasureCommand implements Callable<Integer> {
 
-  enum Format { TABLE, JSON, CSV }
+  enum Format { TABLE, JSON, CSV, HTML }
 
   @Spec CommandSpec spec;
 
@@ -55,8 +56,9 @@ final class MeasureCommand implements Callable<Integer> {
   @Option(names = "--input", paramLabel = "HxWxC", description = "Input shape (needed for open shapes).")
   String input;
 
-  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv",
-      description = "Output format. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv|html",
+      description = "Output format (html: one self-contained page, measured and predicted bars"
+          + " per layer). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--no-layers", description = "Measure the whole model only.")
@@ -176,6 +178,8 @@ final class MeasureCommand implements Callable<Integer> {
     switch (fmt) {
       case JSON -> out.println(MeasureOutput.json(r));
       case CSV -> out.print(MeasureOutput.csv(r));
+      case HTML -> out.print(MeasureOutput.html(r, measured,
+          r.layers().isEmpty() ? null : predictionSet(), PredictCommand.machineProfile()));
       default -> {
         out.printf(Locale.ROOT, "model %s, %s, source %s%s%n", r.model(), r.config(), r.source(),
             measured ? "" : " (an estimate, not a measurement)");
@@ -198,11 +202,26 @@ final class MeasureCommand implements Callable<Integer> {
     out.flush();
   }
 
+  /**
+   * The set {@code predict} would use, for the page's predicted bars; without one the page has
+   * measured bars only (one stderr line says why).
+   */
+  private ModelSet predictionSet() {
+    try {
+      return PredictCommand.defaultModelSet();
+    } catch (RuntimeException e) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("measure: no predictions on the page: " + JouleflowCommand.firstLine(e.getMessage()));
+      err.flush();
+      return null;
+    }
+  }
+
   private Format parseFormat() {
     try {
       return Format.valueOf(format.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw usage("--format must be table, json or csv, not '" + format + "'");
+      throw usage("--format must be table, json, csv or html, not '" + format + "'");
     }
   }
 

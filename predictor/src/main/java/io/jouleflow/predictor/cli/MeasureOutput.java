@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jouleflow.predictor.measure.LayerCost;
 import io.jouleflow.predictor.measure.MeasureReport;
+import io.jouleflow.predictor.model.ModelSet;
+import io.jouleflow.predictor.report.HtmlReport;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
-/** {@code measure}'s JSON (as ARCHITECTURE.md specifies) and CSV output. */
+/** {@code measure}'s JSON (as ARCHITECTURE.md specifies), CSV and HTML output. */
 final class MeasureOutput {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,5 +50,59 @@ final class MeasureOutput {
     }
     s.append(String.format(Locale.ROOT, "_total,Model,%.9g,%.9g%n", r.whole().joules(), r.whole().seconds()));
     return s.toString();
+  }
+
+  /**
+   * The page: a measured bar per layer, labelled {@code estimate} when the estimate meter gave the
+   * energy, and the bar {@code predict} would print for the same layer by {@code set} (null: no
+   * predicted bars; a layer the set cannot predict gets none).
+   */
+  static String html(MeasureReport r, boolean measured, ModelSet set, String machineProfile) {
+    String label = measured ? "measured" : HtmlReport.ESTIMATE;
+    List<String> facts = new ArrayList<>();
+    facts.add("source " + r.source() + (measured ? "" : ": an estimate, not a measurement"));
+    facts.add(String.format(Locale.ROOT, "whole model: %.4f mJ and %.4f ms per inference (%s, %d runs)",
+        r.whole().joules() * 1e3, r.whole().seconds() * 1e3, label, r.whole().runs()));
+    if (!r.layers().isEmpty()) {
+      facts.add(String.format(Locale.ROOT, "sum of layers measured alone: %.4f mJ per inference (%s)",
+          r.sumOfLayerJoules() * 1e3, label));
+    }
+    if (r.additivityFactor() != null) {
+      facts.add(String.format(Locale.ROOT, "additivity factor (whole / sum of layers): %.3f",
+          r.additivityFactor()));
+    }
+    long reused = r.layers().stream().filter(LayerCost::reused).count();
+    if (reused > 0) {
+      facts.add(reused + " layers identical to an earlier one reuse its measurement");
+    }
+    if (r.layers().isEmpty()) {
+      facts.add("whole model only: no layer was measured alone");
+    } else if (set != null) {
+      facts.add("predicted by " + PredictCommand.modelSetFact(set));
+      if (!set.hardwareProfile().equals(machineProfile)) {
+        facts.add("warning: the model set was trained on hardware profile " + set.hardwareProfile()
+            + ", this machine is " + machineProfile + ": the predictions are for that hardware");
+      }
+    }
+    List<HtmlReport.Row> rows = new ArrayList<>();
+    for (LayerCost c : r.layers()) {
+      rows.add(new HtmlReport.Row(c.layer().id(), c.layer().type().label(), predicted(set, c),
+          c.cost().joules()));
+    }
+    String input = r.config().substring(r.config().indexOf('_') + 1);
+    return HtmlReport.render(PredictCommand.title(r.model(), r.batch(), input,
+        measured ? "measured energy per layer" : "energy per layer (estimate)"), facts, r.source(),
+        rows);
+  }
+
+  private static double predicted(ModelSet set, LayerCost c) {
+    if (set == null) {
+      return Double.NaN;
+    }
+    try {
+      return PredictCommand.predict(set, c.layer()).joules();
+    } catch (RuntimeException e) {
+      return Double.NaN; // the page shows what was measured; a prediction is a bonus
+    }
   }
 }

@@ -20,6 +20,7 @@ import io.jouleflow.predictor.layers.LayerType;
 import io.jouleflow.predictor.model.LayerPrediction;
 import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.predictor.model.ModelSetException;
+import io.jouleflow.predictor.report.HtmlReport;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -55,7 +56,7 @@ import picocli.CommandLine.Spec;
     })
 final class PredictCommand implements Callable<Integer> {
 
-  enum Format { TABLE, JSON, CSV }
+  enum Format { TABLE, JSON, CSV, HTML }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -76,8 +77,9 @@ final class PredictCommand implements Callable<Integer> {
           + " ~/.jouleflow/models.")
   Path models;
 
-  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv",
-      description = "Output format. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv|html",
+      description = "Output format (html: one self-contained page with a bar per layer)."
+          + " Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--carbon-intensity", paramLabel = "G",
@@ -100,6 +102,7 @@ final class PredictCommand implements Callable<Integer> {
     List<String> warnings = new ArrayList<>();
     String name;
     LayerGraph graph;
+    String inputText;
     int[] hwc;
     try {
       hwc = ModelArgument.inputShape(input);
@@ -110,6 +113,7 @@ final class PredictCommand implements Callable<Integer> {
       try (GraphModel g = ModelArgument.loadGraph(model, batch, hwc)) {
         name = g.name();
         graph = g.layers();
+        inputText = g.inputShapes().isEmpty() ? null : shapeText(g.inputShapes().get(0));
       } catch (IllegalArgumentException e) {
         throw usage(JouleflowCommand.firstLine(e.getMessage()));
       }
@@ -121,6 +125,8 @@ final class PredictCommand implements Callable<Integer> {
         imported.warning().ifPresent(warnings::add);
         name = keras.name();
         graph = imported.graph();
+        inputText = keras.inputLayers().isEmpty() ? null
+            : shapeText(imported.outputShapes().get(keras.inputLayers().get(0)));
       } catch (KerasFormatException | IllegalArgumentException e) {
         throw usage(JouleflowCommand.firstLine(e.getMessage()));
       }
@@ -138,7 +144,7 @@ final class PredictCommand implements Callable<Integer> {
       if (layer.type() == LayerType.OVERHEAD) {
         continue;
       }
-      LayerPrediction p = set.predict(layer.type().label(), layer.features().asMap());
+      LayerPrediction p = predict(set, layer);
       rows.add(new Row(layer, p));
       total += p.joules();
     }
@@ -153,6 +159,7 @@ final class PredictCommand implements Callable<Integer> {
     switch (fmt) {
       case JSON -> out.println(json(name, set, rows, total));
       case CSV -> out.print(csv(rows, total));
+      case HTML -> out.print(html(name, inputText, set, rows, total, fallbackTypes, warnings));
       default -> table(out, name, set, rows, total, fallbackTypes);
     }
     out.flush();
@@ -167,6 +174,16 @@ final class PredictCommand implements Callable<Integer> {
         throw usage("--models: " + e.getMessage());
       }
     }
+    return defaultModelSet();
+  }
+
+  /**
+   * The set {@code predict} uses without {@code --models}: the bundled one, else the newest under
+   * {@code ~/.jouleflow/models}.
+   *
+   * @throws CommandFailure when there is none or it is corrupt
+   */
+  static ModelSet defaultModelSet() {
     try {
       Optional<ModelSet> bundled = ModelSet.bundled();
       if (bundled.isPresent()) {
@@ -181,6 +198,65 @@ final class PredictCommand implements Callable<Integer> {
     }
     throw new CommandFailure("no model set: none is bundled and none is under "
         + ModelSet.defaultRoot() + "; train one with `jouleflow train` or name one with --models DIR");
+  }
+
+  /** One layer's prediction: the one code path for {@code predict} and {@code measure}'s page. */
+  static LayerPrediction predict(ModelSet set, Layer layer) {
+    return set.predict(layer.type().label(), layer.features().asMap());
+  }
+
+  /** A shape without its batch dimension, {@code 28x28x1}; null when unknown. */
+  static String shapeText(List<Long> withBatch) {
+    if (withBatch == null || withBatch.size() < 2) {
+      return null;
+    }
+    StringBuilder s = new StringBuilder();
+    for (int i = 1; i < withBatch.size(); i++) {
+      Long d = withBatch.get(i);
+      s.append(i == 1 ? "" : "x").append(d == null || d < 0 ? "?" : d);
+    }
+    return s.toString();
+  }
+
+  static String shapeText(long[] withBatch) {
+    List<Long> shape = new ArrayList<>();
+    for (long d : withBatch) {
+      shape.add(d);
+    }
+    return shapeText(shape);
+  }
+
+  /** The model set as the table's first line names it. */
+  static String modelSetFact(ModelSet set) {
+    return "model set " + set.location() + " (hardware " + set.hardwareProfile() + ", trained "
+        + set.manifest().created() + ")";
+  }
+
+  private String html(String name, String inputText, ModelSet set, List<Row> rows, double total,
+      TreeSet<String> fallbackTypes, List<String> warnings) {
+    List<String> facts = new ArrayList<>();
+    facts.add(String.format(Locale.ROOT, "total predicted: %.4f mJ per inference, %d layers",
+        total * 1e3, rows.size()));
+    facts.add(modelSetFact(set));
+    if (!fallbackTypes.isEmpty()) {
+      facts.add("fallback (too few samples of the type in the model set): "
+          + String.join(", ", fallbackTypes) + "; energy from a per-FLOP, per-byte or per-layer rate");
+    }
+    if (carbonIntensity != null) {
+      facts.add(String.format(Locale.ROOT, "%.4g g CO2e per million inferences at %s g/kWh",
+          grams(total), trim(carbonIntensity)));
+    }
+    warnings.forEach(w -> facts.add("warning: " + w)); // a saved page keeps them; stderr does not
+    List<HtmlReport.Row> html = rows.stream().map(r -> new HtmlReport.Row(r.layer().id(),
+        r.layer().type().label(), r.prediction().joules(), Double.NaN)).toList();
+    return HtmlReport.render(title(name, batch, inputText, "predicted energy per layer"), facts,
+        null, html);
+  }
+
+  /** The page title: model, batch and input. */
+  static String title(String model, int batch, String inputText, String what) {
+    return model + ", batch " + batch + (inputText == null ? "" : ", input " + inputText)
+        + ": " + what;
   }
 
   /**
@@ -360,7 +436,7 @@ final class PredictCommand implements Callable<Integer> {
     try {
       return Format.valueOf(format.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw usage("--format must be table, json or csv, not '" + format + "'");
+      throw usage("--format must be table, json, csv or html, not '" + format + "'");
     }
   }
 

@@ -151,6 +151,8 @@ class PredictCommandTest {
       assertThat(run.failureLines()).as(run.err()).singleElement();
       assertThat(run.err()).doesNotContain("\tat ");
     }
+    assertThat(predict(MNIST, "--format", "xml").failureLines()).singleElement().asString()
+        .contains("--format must be table, json, csv or html, not 'xml'");
     for (Path models : List.of(notASet, tmp.resolve("nowhere"))) {
       Cli run = Cli.run("predict", MNIST, "--models", models.toString());
       assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
