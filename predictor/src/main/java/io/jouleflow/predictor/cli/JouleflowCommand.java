@@ -33,7 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Per-layer energy of TensorFlow Java inference.",
     subcommands = {MetersCommand.class, MeasureCommand.class, CollectCommand.class,
         TrainCommand.class, PredictCommand.class,
-        EvaluateCommand.class},
+        EvaluateCommand.class, DemoCommand.class},
     usageHelpAutoWidth = true)
 public final class JouleflowCommand implements Runnable {
 
@@ -60,13 +60,14 @@ public final class JouleflowCommand implements Runnable {
    * The configured command line: one-line error handlers, exit codes 1 and 2. Tests call this and
    * capture {@link CommandLine#setOut} / {@link CommandLine#setErr}.
    *
-   * @param env the environment, read for {@value #DEBUG_ENV}
+   * @param env the environment, read for {@value #DEBUG_ENV} (and by {@code demo} for its ports)
    */
   public static CommandLine commandLine(Map<String, String> env) {
     boolean debugFromEnv = "1".equals(env.get(DEBUG_ENV));
     CommandLine cli = new CommandLine(new JouleflowCommand());
     cli.setParameterExceptionHandler(new UsageErrorHandler(debugFromEnv));
     cli.setExecutionExceptionHandler(new FailureHandler(debugFromEnv));
+    ((DemoCommand) cli.getSubcommands().get("demo").getCommand()).env = env;
     return cli;
   }
 
