@@ -68,7 +68,14 @@ class DemoIT {
             + " inference \\(source: \\w+")
         .contains("metrics:   http://127.0.0.1:" + metricsPort + "/metrics")
         .contains("service:   http://127.0.0.1:" + port + "/predict")
-        .contains("dashboards/grafana/jouleflow-energy.json");
+        .contains("dashboard: dashboards/grafana/jouleflow-energy.json (import it in Grafana")
+        .contains("page:      " + work.resolve("tiny_resnet.html"));
+    // The page: a predicted bar for each of the model's 15 layers, an observed one (labelled
+    // estimate on this machine) for each layer the agent saw run, _unattributed included.
+    String page = java.nio.file.Files.readString(work.resolve("tiny_resnet.html"));
+    assertThat(count(page, "class=\"bar predicted\"")).isEqualTo(15);
+    assertThat(count(page, "class=\"bar observed\"")).isEqualTo(observed.size() - 1); // no total
+    assertThat(page).contains("data-layer=\"_unattributed\"", "estimate");
     assertThat(r.err())
         .contains("[jouleflow] metrics at http://127.0.0.1:" + metricsPort + "/metrics")
         .containsPattern("\\d+ requests in \\d+\\.\\d s")
@@ -176,5 +183,13 @@ class DemoIT {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static int count(String text, String needle) {
+    int n = 0;
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
   }
 }

@@ -247,6 +247,8 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("metrics:   " + metricsUrl + "   (Prometheus scrape config: " + SCRAPE_CONFIG
           + ")");
       out.println("service:   " + serviceUrl + "/predict?batch=" + BATCH + "&seed=1");
+      out.println("page:      " + writePage(work, report, predicted, settings)
+          + "   (observed and predicted bars per layer; open it in a browser)");
       out.println("dashboard: " + dashboard(root));
       out.println("samples:   jdbc:sqlite:" + work.resolve("samples.db")
           + "   (what the agent observed, as training samples with origin=agent)");
@@ -387,7 +389,24 @@ public final class DemoCommand implements Callable<Integer> {
   private static String dashboard(Path root) {
     return Files.isRegularFile(root.resolve(DASHBOARD))
         ? DASHBOARD + " (import it in Grafana; see dashboards/README.md)"
-        : "none in this checkout yet (" + DASHBOARD + " is to come; see dashboards/README.md)";
+        : DASHBOARD + " is not under " + root + " (it ships in jouleflow's repository)";
+  }
+
+  /** The observed-vs-predicted page, written next to the service's logs. */
+  private static Path writePage(Path work, DemoReport report, DemoReport.Prediction predicted,
+      Settings settings) throws java.io.IOException {
+    Path page = work.resolve(ServiceProcess.MODEL + ".html");
+    String title = ServiceProcess.MODEL + ", batch " + BATCH
+        + ": observed in the service vs predicted, per layer";
+    List<String> facts = List.of(
+        String.format(Locale.ROOT, "%d inferences in %d s under the agent; observed %.3f mJ per"
+            + " inference (source %s)", report.runs(), settings.seconds(),
+            report.rows().stream().mapToDouble(DemoReport.Row::joules).sum() * 1e3, report.source()),
+        "predicted: the bundled model set, from the architecture alone",
+        "_unattributed: run time and energy no layer's ops cover (TensorFlow's per-run overhead)");
+    Files.writeString(page, io.jouleflow.predictor.report.HtmlReport.render(
+        title, facts, report.source(), report.htmlRows(predicted)));
+    return page;
   }
 
   /** Overwrites the current terminal line: {@code \r}, the text, spaces over a longer old line. */

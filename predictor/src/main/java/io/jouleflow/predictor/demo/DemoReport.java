@@ -38,11 +38,12 @@ public final class DemoReport {
    * The launcher's prediction ({@code jouleflow predict --format csv}): joules per inference per
    * layer, in the model's order, and the total.
    */
-  public record Prediction(Map<String, Double> layers, double total) {
+  public record Prediction(Map<String, Double> layers, Map<String, String> types, double total) {
 
     /** Parses {@code name,type,flops,joules,share,fallback} rows and the {@code _total} row. */
     public static Prediction parseCsv(String csv) {
       Map<String, Double> layers = new LinkedHashMap<>();
+      Map<String, String> types = new LinkedHashMap<>();
       double total = Double.NaN;
       List<String> lines = csv.lines().filter(l -> !l.isBlank()).toList();
       if (lines.isEmpty() || !lines.get(0).startsWith("name,")) {
@@ -58,12 +59,13 @@ public final class DemoReport {
           total = joules;
         } else {
           layers.put(f.get(0), joules);
+          types.put(f.get(0), f.get(1));
         }
       }
       if (Double.isNaN(total)) {
         total = layers.values().stream().mapToDouble(Double::doubleValue).sum();
       }
-      return new Prediction(layers, total);
+      return new Prediction(layers, types, total);
     }
 
     private static List<String> csvFields(String line) {
@@ -167,6 +169,29 @@ public final class DemoReport {
       types.putIfAbsent(layer, s.label("layer_type") == null ? "" : s.label("layer_type"));
       into.merge(layer, s.value(), Double::sum);
     }
+  }
+
+  /**
+   * The rows of the demo's HTML page: the model's layers in its order (observed where the agent
+   * saw the layer run, predicted from the agent's gauge, else from the launcher's prediction),
+   * then what only the agent has ({@code _unattributed}).
+   */
+  public List<io.jouleflow.predictor.report.HtmlReport.Row> htmlRows(Prediction prediction) {
+    Map<String, Row> observed = new LinkedHashMap<>();
+    rows.forEach(r -> observed.put(r.layer(), r));
+    List<io.jouleflow.predictor.report.HtmlReport.Row> page = new java.util.ArrayList<>();
+    Map<String, Double> predictedLayers = prediction == null ? Map.of() : prediction.layers();
+    for (var e : predictedLayers.entrySet()) {
+      Row r = observed.remove(e.getKey());
+      double predicted = r != null && r.predicted() != null ? r.predicted() : e.getValue();
+      page.add(new io.jouleflow.predictor.report.HtmlReport.Row(e.getKey(),
+          r == null ? prediction.types().getOrDefault(e.getKey(), "") : r.type(), predicted, r == null ? Double.NaN : r.joules()));
+    }
+    for (Row r : observed.values()) {
+      page.add(new io.jouleflow.predictor.report.HtmlReport.Row(r.layer(), r.type(),
+          r.predicted() == null ? Double.NaN : r.predicted(), r.joules()));
+    }
+    return page;
   }
 
   public long runs() {

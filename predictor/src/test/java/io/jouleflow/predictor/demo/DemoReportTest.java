@@ -111,4 +111,22 @@ class DemoReportTest {
     assertThatThrownBy(() -> Prediction.parseCsv("model tiny_resnet, batch 4"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void pageRowsFollowTheModelsOrderThenWhatOnlyTheAgentSaw() {
+    DemoReport report = DemoReport.of(PrometheusText.parse(SCRAPE), "tiny_resnet");
+
+    var rows = report.htmlRows(Prediction.parseCsv(CSV));
+
+    assertThat(rows).extracting(r -> r.layer())
+        .containsExactly("input", "conv2d", "odd, name", "dense", "_unattributed");
+    var conv = rows.get(1);
+    assertThat(conv.observedJoules()).isCloseTo(0.003, within(1e-12));
+    assertThat(conv.predictedJoules()).isEqualTo(0.005); // the agent's gauge
+    assertThat(rows.get(3).predictedJoules()).isEqualTo(0.004); // no gauge: the launcher's CSV
+    assertThat(rows.get(0).observedJoules()).isNaN(); // predicted, never seen running
+    assertThat(rows.get(0).type()).isEqualTo("InputLayer");
+    assertThat(rows.get(4).predictedJoules()).isNaN(); // _unattributed is not predicted
+    assertThat(rows.get(4).observedJoules()).isCloseTo(0.006, within(1e-12));
+  }
 }
