@@ -8,7 +8,7 @@
 #   --metrics-port PORT  the agent's /metrics port (default $METRICS_PORT, else 9464)
 #   --work-dir DIR       model, service logs and sample store (default target/demo)
 #   --keep               leave the service running afterwards (it prints how to stop it)
-# It builds (mvn -B -q -DskipTests package), then runs the launcher's demo verb:
+# It builds (mvn -B -DskipTests package), then runs the launcher's demo verb:
 #   java -jar predictor/target/jouleflow.jar demo [options]   (--help there lists every option)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,13 @@ for tool in java mvn; do
   command -v "$tool" >/dev/null || { echo "demo: '$tool' is not installed" >&2; exit 1; }
 done
 
-echo "== building (mvn -B -q -DskipTests package)" >&2
-mvn -B -q -DskipTests package >&2   # build output is progress: stdout keeps the results only
+# The build's output goes to a log, shown only when the build fails: stdout keeps the results.
+mkdir -p target
+log=target/demo-build.log
+echo "== building (mvn -B -DskipTests package; log in $log; the first build downloads TensorFlow)" >&2
+if ! mvn -B -DskipTests package >"$log" 2>&1; then
+  grep -E '^\[(ERROR|WARNING)\]' "$log" | head -n 40 >&2 || tail -n 40 "$log" >&2
+  echo "demo: the build failed; the whole log is in $log" >&2
+  exit 1
+fi
 exec java -jar predictor/target/jouleflow.jar demo "$@"
