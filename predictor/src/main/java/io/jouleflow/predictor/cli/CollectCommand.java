@@ -39,15 +39,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = JouleflowCommand.Version.class,
     description = {
-      "Measure the model zoo and random architectures over batch and input sizes, layer by",
-      "layer, into the sample store. A re-run skips what is stored already."
+      "Measure the model zoo and random architectures, layer by layer, into the sample store.",
+      "Runs over a grid of batch and input sizes; a re-run skips what is stored already."
     })
 final class CollectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Option(names = "--preset", defaultValue = "quick", paramLabel = "quick|full",
-      description = "quick: small inputs, batch 1-4, ~30 min on 2 cores; full: the paper's grid"
+      description = "quick: inputs 32-96, batch 1, 4, 8, about 30 min on 2 cores; full: the paper's grid"
           + " (batch 16/32/64, inputs 300/400/500) for GPU servers. Default: ${DEFAULT-VALUE}.")
   String preset;
 

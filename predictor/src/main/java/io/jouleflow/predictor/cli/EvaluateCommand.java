@@ -47,9 +47,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = JouleflowCommand.Version.class,
     description = {
-      "Held-out-architecture evaluation: RMSPE per layer type and per whole model, share within",
-      "±10 %, for the random forests and the baselines. Whole architectures are held out, never",
-      "single layers."
+      "Held-out-architecture evaluation of the random forests and the baselines.",
+      "RMSPE per layer type and per whole model, and the share within ±10%%. Whole"
+          + " architectures are held out, never single layers."
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -74,7 +74,7 @@ final class EvaluateCommand implements Callable<Integer> {
       defaultValue = "family",
       paramLabel = "family|fraction",
       description =
-          "family: leave one architecture family out; fraction: hold out a seeded 20 %"
+          "family: leave one architecture family out; fraction: hold out a seeded 20%%"
               + " of the architectures. Default: ${DEFAULT-VALUE}.")
   String split;
 

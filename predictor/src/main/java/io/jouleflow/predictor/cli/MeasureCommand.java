@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = JouleflowCommand.Version.class,
     description = {
-      "Measure a model's energy per inference, whole and layer by layer (each layer alone, fed",
-      "its real input shape), with warm-up and repeated runs; prints the additivity factor.",
-      "<model>: a Keras JSON file (model.to_json() or TF.js model.json), zoo:NAME, or a",
-      "TensorFlow SavedModel directory or GraphDef .pb (measured whole only)."
+      "Measure a model's energy per inference, whole and layer by layer.",
+      "Each layer runs alone, fed its real input shape, with warm-up and repeated runs; prints"
+          + " the additivity factor. <model>: a Keras JSON file (model.to_json() or TF.js"
+          + " model.json), zoo:NAME, or a TensorFlow SavedModel directory or GraphDef .pb"
+          + " (measured whole only)."
     })
 final class MeasureCommand implements Callable<Integer> {
 

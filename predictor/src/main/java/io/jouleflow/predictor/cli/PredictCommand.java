@@ -73,8 +73,8 @@ final class PredictCommand implements Callable<Integer> {
   String input;
 
   @Option(names = "--models", paramLabel = "DIR",
-      description = "Model set directory. Default: the bundled set, else the newest under"
-          + " ~/.jouleflow/models.")
+      description = "Model set directory (from jouleflow train). Default: the set bundled with"
+          + " the launcher.")
   Path models;
 
   @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv|html",

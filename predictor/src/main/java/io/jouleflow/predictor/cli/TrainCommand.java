@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Train the per-layer-type random forests on the sample store; write a model set.",
       "Layer types with fewer than 20 rows, or seen in fewer than 3 models, fall back",
-      "to a per-FLOP rate. Agent samples of one layer count once, at their median."
+      "to a per-FLOP rate. The agent's samples of one layer become one row, at their median,"
+          + " weighted ten times a collected row."
     })
 final class TrainCommand implements Callable<Integer> {
 
