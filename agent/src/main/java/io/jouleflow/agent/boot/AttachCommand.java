@@ -19,8 +19,12 @@ final class AttachCommand {
       (argv.length == 0 ? err : out).println(USAGE);
       return argv.length == 0 ? 2 : 0;
     }
-    if (!argv[0].equals("attach") || argv.length < 2 || argv.length > 3) {
-      err.println("jouleflow-agent: unknown command '" + String.join(" ", argv) + "'; " + USAGE);
+    if (!argv[0].equals("attach")) {
+      err.println("jouleflow-agent: unknown command '" + argv[0] + "'; " + USAGE);
+      return 2;
+    }
+    if (argv.length < 2 || argv.length > 3) {
+      err.println("jouleflow-agent: attach needs a process id and at most one option list; " + USAGE);
       return 2;
     }
     String pid = argv[1];

@@ -184,8 +184,8 @@ final class MeasureCommand implements Callable<Integer> {
       default -> {
         out.printf(Locale.ROOT, "model %s, %s, source %s%s%n", r.model(), r.config(), r.source(),
             measured ? "" : " (an estimate, not a measurement)");
+        out.printf(Locale.ROOT, "%-32s %-14s %14s %12s%n", "LAYER", "TYPE", "mJ/INFERENCE", "ms/INFERENCE");
         if (!r.layers().isEmpty()) {
-          out.printf(Locale.ROOT, "%-32s %-14s %14s %12s%n", "LAYER", "TYPE", "mJ/INFERENCE", "ms/INFERENCE");
           for (LayerCost c : r.layers()) {
             out.printf(Locale.ROOT, "%-32s %-14s %14.4f %12.4f%s%n", c.layer().id(),
                 c.layer().type().label(), c.cost().joules() * 1e3, c.cost().seconds() * 1e3,
