@@ -7,6 +7,7 @@ import io.jouleflow.predictor.demo.LoadDriver;
 import io.jouleflow.predictor.demo.PredictRun;
 import io.jouleflow.predictor.demo.PrometheusText;
 import io.jouleflow.predictor.demo.ServiceProcess;
+import io.jouleflow.predictor.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -394,17 +395,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The observed-vs-predicted page, written next to the service's logs. */
   private static Path writePage(Path work, DemoReport report, DemoReport.Prediction predicted,
-      Settings settings) throws java.io.IOException {
+      Settings settings) throws IOException {
     Path page = work.resolve(ServiceProcess.MODEL + ".html");
     String title = ServiceProcess.MODEL + ", batch " + BATCH
         + ": observed in the service vs predicted, per layer";
     List<String> facts = List.of(
         String.format(Locale.ROOT, "%d inferences in %d s under the agent; observed %.3f mJ per"
             + " inference (source %s)", report.runs(), settings.seconds(),
-            report.rows().stream().mapToDouble(DemoReport.Row::joules).sum() * 1e3, report.source()),
+            report.joulesPerInference() * 1e3, report.source()),
         "predicted: the bundled model set, from the architecture alone",
         "_unattributed: run time and energy no layer's ops cover (TensorFlow's per-run overhead)");
-    Files.writeString(page, io.jouleflow.predictor.report.HtmlReport.render(
+    Files.writeString(page, HtmlReport.render(
         title, facts, report.source(), report.htmlRows(predicted)));
     return page;
   }

@@ -79,10 +79,7 @@ final class MeasureOutput {
       facts.add("whole model only: no layer was measured alone");
     } else if (set != null) {
       facts.add("predicted by " + PredictCommand.modelSetFact(set));
-      if (!set.hardwareProfile().equals(machineProfile)) {
-        facts.add("warning: the model set was trained on hardware profile " + set.hardwareProfile()
-            + ", this machine is " + machineProfile + ": the predictions are for that hardware");
-      }
+      PredictCommand.otherHardware(set, machineProfile).ifPresent(w -> facts.add("warning: " + w));
     }
     List<HtmlReport.Row> rows = new ArrayList<>();
     for (LayerCost c : r.layers()) {

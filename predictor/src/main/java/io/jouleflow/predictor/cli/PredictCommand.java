@@ -132,11 +132,7 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     ModelSet set = modelSet();
-    String machine = machineProfile();
-    if (!set.hardwareProfile().equals(machine)) {
-      warnings.add("the model set was trained on hardware profile " + set.hardwareProfile()
-          + ", this machine is " + machine + ": the predictions are for that hardware");
-    }
+    otherHardware(set, machineProfile()).ifPresent(warnings::add);
 
     List<Row> rows = new ArrayList<>();
     double total = 0;
@@ -224,6 +220,13 @@ final class PredictCommand implements Callable<Integer> {
       shape.add(d);
     }
     return shapeText(shape);
+  }
+
+  /** The warning for a set trained on other hardware than this machine's; empty when it is not. */
+  static Optional<String> otherHardware(ModelSet set, String machineProfile) {
+    return set.hardwareProfile().equals(machineProfile) ? Optional.empty()
+        : Optional.of("the model set was trained on hardware profile " + set.hardwareProfile()
+            + ", this machine is " + machineProfile + ": the predictions are for that hardware");
   }
 
   /** The model set as the table's first line names it. */

@@ -194,6 +194,11 @@ public final class DemoReport {
     return page;
   }
 
+  /** Device energy per inference over the load (all meters). */
+  public double joulesPerInference() {
+    return joulesPerInference;
+  }
+
   public long runs() {
     return runs;
   }
