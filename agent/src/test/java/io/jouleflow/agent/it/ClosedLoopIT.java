@@ -2,7 +2,7 @@ package io.jouleflow.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jouleflow.agent.it.PrometheusScrape.Sample;
+import io.jouleflow.predictor.demo.PrometheusText.Sample;
 import io.jouleflow.predictor.store.SampleStore;
 import java.nio.file.Path;
 import java.time.Duration;
