@@ -230,37 +230,23 @@ public final class SampleStore implements AutoCloseable {
 
   /** The layer samples that {@code filter} matches, oldest first. */
   public synchronized List<LayerSample> layerSamples(SampleFilter filter) {
-    List<String> values = new ArrayList<>();
-    String sql =
-        SampleSchema.select(LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS)
-            + where(filter, values)
-            + ORDER;
-    try (PreparedStatement query = prepare(sql, values);
-        ResultSet rs = query.executeQuery()) {
-      List<LayerSample> samples = new ArrayList<>();
-      while (rs.next()) {
-        samples.add(
-            new LayerSample(
-                SampleTime.parse(rs.getString(1)),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(6),
-                rs.getString(7),
-                rs.getString(8),
-                rs.getString(9),
-                SampleFeatures.fromJson(rs.getString(10)),
-                rs.getInt(11),
-                doubleOrNaN(rs, 12),
-                doubleOrNaN(rs, 13),
-                rs.getLong(14),
-                doubleOrNull(rs, 15),
-                rs.getString(5)));
-      }
-      return samples;
-    } catch (SQLException | IllegalArgumentException e) {
-      throw failure("read layer samples from", e);
-    }
+    return select(LAYER_SAMPLES, SampleSchema.LAYER_COLUMNS, filter, "read layer samples from",
+        rs -> new LayerSample(
+            SampleTime.parse(rs.getString(1)),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(6),
+            rs.getString(7),
+            rs.getString(8),
+            rs.getString(9),
+            SampleFeatures.fromJson(rs.getString(10)),
+            rs.getInt(11),
+            doubleOrNaN(rs, 12),
+            doubleOrNaN(rs, 13),
+            rs.getLong(14),
+            doubleOrNull(rs, 15),
+            rs.getString(5)));
   }
 
   /** Every whole-model sample, oldest first. */
@@ -270,36 +256,44 @@ public final class SampleStore implements AutoCloseable {
 
   /** The whole-model samples that {@code filter} matches, oldest first. */
   public synchronized List<ModelSample> modelSamples(SampleFilter filter) {
+    return select(MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS, filter, "read model samples from",
+        rs -> new ModelSample(
+            SampleTime.parse(rs.getString(1)),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getString(6),
+            rs.getString(7),
+            rs.getInt(8),
+            doubleOrNaN(rs, 9),
+            doubleOrNaN(rs, 10),
+            rs.getLong(11),
+            doubleOrNull(rs, 12),
+            rs.getInt(13),
+            doubleOrNull(rs, 14),
+            doubleOrNull(rs, 15),
+            rs.getString(5)));
+  }
+
+  /** Reads one row of a result set. */
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** The rows of a sample table that {@code filter} matches, oldest first. */
+  private <T> List<T> select(String table, List<String> columns, SampleFilter filter,
+      String failureVerb, RowReader<T> reader) {
     List<String> values = new ArrayList<>();
-    String sql =
-        SampleSchema.select(MODEL_SAMPLES, SampleSchema.MODEL_COLUMNS)
-            + where(filter, values)
-            + ORDER;
+    String sql = SampleSchema.select(table, columns) + where(filter, values) + ORDER;
     try (PreparedStatement query = prepare(sql, values);
         ResultSet rs = query.executeQuery()) {
-      List<ModelSample> samples = new ArrayList<>();
+      List<T> rows = new ArrayList<>();
       while (rs.next()) {
-        samples.add(
-            new ModelSample(
-                SampleTime.parse(rs.getString(1)),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(6),
-                rs.getString(7),
-                rs.getInt(8),
-                doubleOrNaN(rs, 9),
-                doubleOrNaN(rs, 10),
-                rs.getLong(11),
-                doubleOrNull(rs, 12),
-                rs.getInt(13),
-                doubleOrNull(rs, 14),
-                doubleOrNull(rs, 15),
-                rs.getString(5)));
+        rows.add(reader.read(rs));
       }
-      return samples;
+      return rows;
     } catch (SQLException | IllegalArgumentException e) {
-      throw failure("read model samples from", e);
+      throw failure(failureVerb, e);
     }
   }
 
