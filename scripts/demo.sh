@@ -9,7 +9,7 @@
 #   --work-dir DIR       model, service logs and sample store (default target/demo)
 #   --keep               leave the service running afterwards (it prints how to stop it)
 # It builds (mvn -B -DskipTests package), then runs the launcher's demo verb:
-#   java -jar predictor/target/jouleflow.jar demo [options]   (--help there lists every option)
+#   java -jar launcher/target/jouleflow.jar demo [options]   (--help there lists every option)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +29,4 @@ if ! mvn -B -DskipTests package >"$log" 2>&1; then
   echo "demo: the build failed; the whole log is in $log" >&2
   exit 1
 fi
-exec java -jar predictor/target/jouleflow.jar demo "$@"
+exec java -jar launcher/target/jouleflow.jar demo "$@"

@@ -2,7 +2,7 @@ package io.jouleflow.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jouleflow.predictor.demo.PrometheusText.Sample;
+import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import io.jouleflow.predictor.store.SampleStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class ClosedLoopIT {
   @Test
   void retrainingWithTheAgentsObservationsLowersThePredictionError() throws Exception {
     Path root = Path.of(System.getProperty("user.dir")).getParent();
-    Path launcher = root.resolve("predictor/target/jouleflow.jar");
+    Path launcher = root.resolve("launcher/target/jouleflow.jar");
     String url = "jdbc:sqlite:" + tmp.resolve("loop.db");
     try (SampleStore store = SampleStore.open(url)) {
       store.importCsv(root.resolve("predictor/data/quick-estimate-2026-11-26"));

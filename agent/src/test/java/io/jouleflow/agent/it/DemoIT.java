@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code java -jar predictor/target/jouleflow.jar demo} as a new user runs it (scripts/demo.sh
+ * {@code java -jar launcher/target/jouleflow.jar demo} as a new user runs it (scripts/demo.sh
  * runs the same after building): the launcher starts the example service with this module's agent
  * jar, and prints the prediction and the per-layer observation next to it.
  */
@@ -33,9 +33,9 @@ class DemoIT {
 
   @BeforeAll
   static void findLauncher() {
-    launcher = Path.of(System.getProperty("user.dir")).resolve("../predictor/target/jouleflow.jar")
+    launcher = Path.of(System.getProperty("user.dir")).resolve("../launcher/target/jouleflow.jar")
         .normalize();
-    assertThat(launcher).as("built by `mvn package` in the predictor module").isRegularFile();
+    assertThat(launcher).as("built by `mvn package` in the launcher module").isRegularFile();
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.jouleflow.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.jouleflow.predictor.demo.PrometheusText.Sample;
+import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import io.jouleflow.agent.it.fixtures.UnscopedLeNetApp;
 import java.time.Duration;
 import java.util.List;

@@ -32,7 +32,7 @@ import java.util.function.IntConsumer;
  * greater child at {@code greater[i]}; a leaf has {@code feature[i] == -1} and its value in {@code
  * value[i]}. File: {@code JFRF}, version, feature names, tree roots, then the node arrays.
  */
-final class CompactForest {
+public final class CompactForest {
 
   private static final int MAGIC = 0x4a465246; // "JFRF"
   private static final int VERSION = 1;
@@ -44,7 +44,7 @@ final class CompactForest {
   private final double[] value;
   private final int[] greater;
 
-  CompactForest(List<String> features, int[] roots, int[] feature, double[] value, int[] greater) {
+  public CompactForest(List<String> features, int[] roots, int[] feature, double[] value, int[] greater) {
     this.features = List.copyOf(features);
     this.slots = new HashMap<>();
     for (int i = 0; i < this.features.size(); i++) {
@@ -57,7 +57,7 @@ final class CompactForest {
   }
 
   /** Collects the nodes of the trees, tree by tree, each in preorder. */
-  static final class Builder {
+  public static final class Builder {
     private final List<String> features;
     private final List<Integer> roots = new ArrayList<>();
     private int[] feature = new int[1024];
@@ -65,29 +65,29 @@ final class CompactForest {
     private int[] greater = new int[1024];
     private int size;
 
-    Builder(List<String> features) {
+    public Builder(List<String> features) {
       this.features = List.copyOf(features);
     }
 
     /** The next node starts a tree. */
-    void startTree() {
+    public void startTree() {
       roots.add(size);
     }
 
     /** Adds a split on the feature in {@code slot}; returns its index. */
-    int split(int slot, double threshold) {
+    public int split(int slot, double threshold) {
       return add(slot, threshold);
     }
 
     /** Adds a leaf; returns its index. */
-    int leaf(double output) {
+    public int leaf(double output) {
       int i = add(-1, output);
       greater[i] = -1;
       return i;
     }
 
     /** Sets the greater child of the split at {@code split}. */
-    void greater(int split, int child) {
+    public void greater(int split, int child) {
       greater[split] = child;
     }
 
@@ -103,7 +103,7 @@ final class CompactForest {
       return size++;
     }
 
-    CompactForest build() {
+    public CompactForest build() {
       return new CompactForest(
           features,
           roots.stream().mapToInt(Integer::intValue).toArray(),
@@ -114,20 +114,20 @@ final class CompactForest {
   }
 
   /** The feature names the trees split on or saw in training, by slot. */
-  List<String> features() {
+  public List<String> features() {
     return features;
   }
 
-  int trees() {
+  public int trees() {
     return roots.length;
   }
 
-  int nodes() {
+  public int nodes() {
     return feature.length;
   }
 
   /** Whether {@code features} has any feature this forest knows. */
-  boolean knowsAny(Map<String, Double> named) {
+  public boolean knowsAny(Map<String, Double> named) {
     for (String name : named.keySet()) {
       if (slots.containsKey(name)) {
         return true;
@@ -137,7 +137,7 @@ final class CompactForest {
   }
 
   /** The row of {@code named} features by slot; absent features are 0, unknown ones ignored. */
-  double[] row(Map<String, Double> named) {
+  public double[] row(Map<String, Double> named) {
     double[] row = new double[features.size()];
     named.forEach((name, v) -> {
       Integer slot = slots.get(name);
@@ -149,7 +149,7 @@ final class CompactForest {
   }
 
   /** The mean of the trees' outputs for {@code row}. */
-  double predict(double[] row) {
+  public double predict(double[] row) {
     double sum = 0;
     for (int root : roots) {
       sum += value[leaf(root, row)];
@@ -158,7 +158,7 @@ final class CompactForest {
   }
 
   /** The index of the leaf {@code row} reaches from {@code node}. */
-  int leaf(int node, double[] row) {
+  public int leaf(int node, double[] row) {
     int i = node;
     while (feature[i] >= 0) {
       i = row[feature[i]] > value[i] ? greater[i] : i + 1;
@@ -167,12 +167,12 @@ final class CompactForest {
   }
 
   /** Calls {@code visitor} with (split node, its feature slot, less-or-equal child, greater child). */
-  interface SplitVisitor {
+  public interface SplitVisitor {
     void split(int node, int featureSlot, int lessOrEqual, int greater);
   }
 
   /** The path of {@code row} down the tree at {@code root}: every node on it, root to leaf. */
-  void path(int root, double[] row, IntConsumer path) {
+  public void path(int root, double[] row, IntConsumer path) {
     int i = root;
     path.accept(i);
     while (feature[i] >= 0) {
@@ -181,11 +181,11 @@ final class CompactForest {
     }
   }
 
-  int[] roots() {
+  public int[] roots() {
     return roots;
   }
 
-  void forEachSplit(SplitVisitor visitor) {
+  public void forEachSplit(SplitVisitor visitor) {
     for (int i = 0; i < feature.length; i++) {
       if (feature[i] >= 0) {
         visitor.split(i, feature[i], i + 1, greater[i]);
@@ -193,7 +193,7 @@ final class CompactForest {
     }
   }
 
-  void write(OutputStream stream) throws IOException {
+  public void write(OutputStream stream) throws IOException {
     DataOutputStream out = new DataOutputStream(stream);
     out.writeInt(MAGIC);
     out.writeInt(VERSION);
@@ -220,7 +220,7 @@ final class CompactForest {
    *
    * @throws IOException if it is not a forest file, or an inconsistent one
    */
-  static CompactForest read(InputStream stream) throws IOException {
+  public static CompactForest read(InputStream stream) throws IOException {
     DataInputStream in = new DataInputStream(stream);
     if (in.readInt() != MAGIC) {
       throw new IOException("not a jouleflow forest file");

@@ -1,7 +1,6 @@
 package io.jouleflow.predictor.model;
 
 import io.jouleflow.predictor.layers.LayerFeatures;
-import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -25,12 +24,6 @@ public record FallbackRates(
 
   /** Rates of no rows: every rate null. */
   public static final FallbackRates NONE = new FallbackRates(null, null, null, null);
-
-  static FallbackRates of(Collection<TrainingRows.Row> rows) {
-    return new FallbackRates(
-        rate(rows, LayerFeatures.FLOPS), rate(rows, LayerFeatures.BYTES_MOVED), perLayer(rows),
-        rows.size() >= 2 ? FlopsBaseline.fit(rows) : null);
-  }
 
   /**
    * The fallback prediction for a layer with {@code features}: these rates (a type's) first, then
@@ -63,19 +56,5 @@ public record FallbackRates(
 
   private static Double first(Double a, Double b) {
     return a != null ? a : b;
-  }
-
-  private static Double rate(Collection<TrainingRows.Row> rows, String feature) {
-    double[] rates =
-        rows.stream()
-            .filter(r -> r.features().getOrDefault(feature, 0.0) > 0)
-            .mapToDouble(r -> r.joules() / r.features().get(feature))
-            .toArray();
-    return rates.length == 0 ? null : TrainingRows.median(rates);
-  }
-
-  private static Double perLayer(Collection<TrainingRows.Row> rows) {
-    double[] joules = rows.stream().mapToDouble(TrainingRows.Row::joules).toArray();
-    return joules.length == 0 ? null : TrainingRows.median(joules);
   }
 }

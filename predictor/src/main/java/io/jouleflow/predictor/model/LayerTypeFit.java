@@ -9,7 +9,7 @@ import java.util.Map;
  * features mattered. One entry of a model set's manifest.
  *
  * @param type the layer type's label, e.g. {@code Convolutional}
- * @param rows training rows (see {@link RandomForestRegressor} for how agent samples count)
+ * @param rows training rows (see the launcher's {@code TrainingRows} for how agent samples count)
  * @param models distinct models the rows come from
  * @param fallback whether the type falls back to {@link #rates()} instead of a forest
  * @param reason why it falls back, e.g. {@code 3 rows < 20}; null for a forest
@@ -42,7 +42,7 @@ public record LayerTypeFit(
     rates = rates == null ? FallbackRates.NONE : rates;
   }
 
-  LayerTypeFit withFile(String value) {
+  public LayerTypeFit withFile(String value) {
     return new LayerTypeFit(
         type, rows, models, fallback, reason, value, trainer, importances, rates, trainingSeconds);
   }

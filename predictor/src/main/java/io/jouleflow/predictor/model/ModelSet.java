@@ -82,75 +82,21 @@ public final class ModelSet {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final ModelSetManifest manifest;
-  private final RandomForestRegressor regressor;
+  private final LayerEnergyForests forests;
   private final String location;
 
-  private ModelSet(ModelSetManifest manifest, RandomForestRegressor regressor, String location) {
+  private ModelSet(ModelSetManifest manifest, LayerEnergyForests forests, String location) {
     this.manifest = manifest;
-    this.regressor = regressor;
+    this.forests = forests;
     this.location = location;
   }
 
-  /** Trains a set on {@code samples}; see {@link #train(List, ForestHyperParameters, Consumer)}. */
-  public static ModelSet train(List<LayerSample> samples, ForestHyperParameters hyper) {
-    return train(samples, hyper, line -> {});
-  }
-
   /**
-   * Trains one forest per layer type on {@code samples} (all of them: choose the hardware profile
-   * and origins before), telling {@code progress} a line per type.
-   *
-   * @throws IllegalArgumentException if no sample has a positive energy
+   * A set of {@code forests} described by {@code manifest}, not yet written (training makes one;
+   * {@link #write} keeps it).
    */
-  public static ModelSet train(
-      List<LayerSample> samples, ForestHyperParameters hyper, Consumer<String> progress) {
-    long t0 = System.nanoTime();
-    RandomForestRegressor regressor = new RandomForestRegressor(hyper);
-    regressor.fit(samples, progress);
-    double seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
-
-    List<LayerTypeFit> types = new ArrayList<>();
-    for (LayerTypeFit fit : regressor.fits()) {
-      types.add(fit.fallback() ? fit : fit.withFile(fileName(fit.type())));
-    }
-    Map<String, Integer> byType = new TreeMap<>(RandomForestRegressor.TYPE_ORDER);
-    Map<String, Integer> byOrigin = new TreeMap<>();
-    Set<String> profiles = new TreeSet<>();
-    Set<String> meters = new TreeSet<>();
-    Set<String> models = new HashSet<>();
-    Set<String> featureNames = new LinkedHashSet<>();
-    for (LayerSample s : samples) {
-      byType.merge(s.layerType(), 1, Integer::sum);
-      byOrigin.merge(s.origin(), 1, Integer::sum);
-      profiles.add(s.hardwareProfile());
-      meters.add(s.meterSource());
-      models.add(s.model());
-      featureNames.addAll(s.features().keySet());
-    }
-    List<String> features = new ArrayList<>();
-    LayerFeatures.NAMES.stream().filter(featureNames::contains).forEach(features::add);
-    featureNames.stream().filter(n -> !LayerFeatures.NAMES.contains(n)).sorted().forEach(features::add);
-    int rows = types.stream().mapToInt(LayerTypeFit::rows).sum();
-    ModelSetManifest manifest =
-        new ModelSetManifest(
-            FORMAT_VERSION,
-            DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)),
-            RandomForestRegressor.NAME,
-            MODEL_FORMAT,
-            String.join("+", profiles),
-            List.copyOf(meters),
-            jouleflowVersion(),
-            gitRevision(),
-            seconds,
-            new ModelSetManifest.SampleCounts(
-                samples.size(), rows, models.size(), new LinkedHashMap<>(byType), byOrigin),
-            features,
-            hyper,
-            types,
-            types.stream().filter(LayerTypeFit::fallback).map(LayerTypeFit::type).toList(),
-            regressor.globalRates(),
-            null);
-    return new ModelSet(manifest, regressor, "(not written)");
+  public static ModelSet of(ModelSetManifest manifest, LayerEnergyForests forests) {
+    return new ModelSet(manifest, forests, "(not written)");
   }
 
   /**
@@ -165,7 +111,7 @@ public final class ModelSet {
         if (fit.file() != null) {
           try (OutputStream out =
               new BufferedOutputStream(Files.newOutputStream(dir.resolve(fit.file())), 1 << 16)) {
-            regressor.forests().get(fit.type()).write(out);
+            forests.forests().get(fit.type()).write(out);
           }
         }
       }
@@ -209,7 +155,7 @@ public final class ModelSet {
   }
 
   /** The set whose files are the resources {@code prefix + name} of {@code loader}, if any. */
-  static Optional<ModelSet> fromResources(ClassLoader loader, String prefix) {
+  public static Optional<ModelSet> fromResources(ClassLoader loader, String prefix) {
     String base = prefix.startsWith("/") ? prefix.substring(1) : prefix;
     if (loader.getResource(base + MANIFEST) == null) {
       return Optional.empty();
@@ -262,19 +208,19 @@ public final class ModelSet {
         + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(time);
   }
 
-  /** The predicted joules per inference of one layer; see {@link RandomForestRegressor#predict}. */
+  /** The predicted joules per inference of one layer; see {@link LayerEnergyForests#predict}. */
   public double predictJoules(String layerType, Map<String, Double> features) {
-    return regressor.predictJoules(layerType, features);
+    return forests.predictJoules(layerType, features);
   }
 
   /** The prediction and whether the fallback rule made it. */
   public LayerPrediction predict(String layerType, Map<String, Double> features) {
-    return regressor.predict(layerType, features);
+    return forests.predict(layerType, features);
   }
 
   /** Whether layers of this type get the fallback rule (types never seen in training do). */
   public boolean fallback(String layerType) {
-    return regressor.fallback(layerType);
+    return forests.fallback(layerType);
   }
 
   public ModelSetManifest manifest() {
@@ -291,14 +237,14 @@ public final class ModelSet {
     return location;
   }
 
-  /** The regressor behind the set (for {@code evaluate}). */
-  public RandomForestRegressor regressor() {
-    return regressor;
+  /** The forests behind the set. */
+  public LayerEnergyForests forests() {
+    return forests;
   }
 
   /** This set with an evaluation summary in its manifest ({@link #write} to keep it). */
   public ModelSet withEvaluation(JsonNode evaluation) {
-    return new ModelSet(manifest.withEvaluation(evaluation), regressor, location);
+    return new ModelSet(manifest.withEvaluation(evaluation), forests, location);
   }
 
   /** The manifest as JSON text, as written. */
@@ -339,10 +285,8 @@ public final class ModelSet {
     manifest.types().parallelStream()
         .filter(fit -> !fit.fallback())
         .forEach(fit -> forests.put(fit.type(), loadForest(location, fit, opener)));
-    RandomForestRegressor regressor =
-        new RandomForestRegressor(
-            manifest.hyperParameters(), forests, manifest.types(), manifest.globalRates());
-    return new ModelSet(manifest, regressor, location);
+    return new ModelSet(manifest, new LayerEnergyForests(
+        manifest.hyperParameters(), forests, manifest.types(), manifest.globalRates()), location);
   }
 
   private static CompactForest loadForest(String location, LayerTypeFit fit, Opener opener) {
@@ -365,7 +309,8 @@ public final class ModelSet {
         "model set " + location + " is corrupt: " + file + ": " + reason(e), e);
   }
 
-  static String fileName(String type) {
+  /** The file a type's forest is written to in a set's directory. */
+  public static String fileName(String type) {
     return type.replaceAll("[^A-Za-z0-9_-]", "_") + MODEL_SUFFIX;
   }
 
@@ -375,41 +320,5 @@ public final class ModelSet {
       return e.getClass().getSimpleName();
     }
     return message.strip().lines().findFirst().orElse("").strip();
-  }
-
-  /** {@code git rev-parse --short HEAD} in the working directory; {@code unknown} on any failure. */
-  static String gitRevision() {
-    try {
-      Process git =
-          new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      byte[] out = git.getInputStream().readAllBytes();
-      if (!git.waitFor(5, TimeUnit.SECONDS)) {
-        git.destroyForcibly();
-        return "unknown";
-      }
-      String revision = new String(out, StandardCharsets.UTF_8).strip();
-      return git.exitValue() == 0 && revision.matches("[0-9a-f]{4,40}") ? revision : "unknown";
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "unknown";
-    }
-  }
-
-  private static String jouleflowVersion() {
-    Properties p = new Properties();
-    try (InputStream in =
-        ModelSet.class.getResourceAsStream("/io/jouleflow/predictor/cli/version.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // informational only
-    }
-    String version = p.getProperty("version", "unknown");
-    return version.startsWith("${") ? "unknown" : version;
   }
 }

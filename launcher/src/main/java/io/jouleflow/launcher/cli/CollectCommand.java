@@ -1,0 +1,218 @@
+package io.jouleflow.launcher.cli;
+
+import io.jouleflow.predictor.keras.KerasModel;
+import io.jouleflow.launcher.measure.CollectPreset;
+import io.jouleflow.launcher.measure.InferenceEnergy;
+import io.jouleflow.launcher.measure.KerasMeasurer;
+import io.jouleflow.launcher.measure.LayerCost;
+import io.jouleflow.launcher.measure.MeasureReport;
+import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.ModelSample;
+import io.jouleflow.predictor.store.SampleOrigin;
+import io.jouleflow.predictor.store.SampleStore;
+import io.jouleflow.predictor.store.SampleStoreException;
+import io.jouleflow.launcher.zoo.ModelZoo;
+import io.jouleflow.launcher.zoo.RandomArchitectures;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jouleflow collect}: measures the model zoo and random architectures over a grid of batch
+ * sizes and input sizes with {@code measure}'s protocol and appends the samples to the store
+ * ({@code origin='collect'}). Resumable: configurations already stored for this hardware profile
+ * are skipped.
+ */
+@Command(
+    name = "collect",
+    mixinStandardHelpOptions = true,
+    versionProvider = JouleflowCommand.Version.class,
+    description = {
+      "Measure the model zoo and random architectures, layer by layer, into the sample store.",
+      "Runs over a grid of batch and input sizes; a re-run skips what is stored already."
+    })
+final class CollectCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--preset", defaultValue = "quick", paramLabel = "quick|full",
+      description = "quick: inputs 32-96, batch 1, 4, 8, about 30 min on 2 cores; full: the paper's grid"
+          + " (batch 16/32/64, inputs 300/400/500) for GPU servers. Default: ${DEFAULT-VALUE}.")
+  String preset;
+
+  @Option(names = "--store", paramLabel = "JDBC-URL",
+      description = "Sample store. Default: " + SampleStore.DEFAULT_URL + ".")
+  String store;
+
+  @Option(names = "--models", split = ",", paramLabel = "NAME",
+      description = "Only these zoo models (and random:N for N random architectures).")
+  List<String> models;
+
+  @Option(names = "--batches", split = ",", paramLabel = "N",
+      description = "Batch sizes instead of the preset's.")
+  List<Integer> batches;
+
+  @Option(names = "--inputs", split = ",", paramLabel = "SIZE",
+      description = "Square input sizes instead of the preset's.")
+  List<Integer> inputs;
+
+  @Option(names = "--export", paramLabel = "DIR",
+      description = "Afterwards, export the whole store to DIR as layer_samples.csv.gz and"
+          + " model_samples.csv.gz (a re-run with everything stored only exports).")
+  Path export;
+
+  @Option(names = "--meters", defaultValue = "auto", paramLabel = "auto|nvml,rapl,estimate",
+      description = "Meters to use. Default: ${DEFAULT-VALUE}.")
+  String meters;
+
+  @Option(names = "--cpu-watts", paramLabel = "W", description = "Watts per core for the estimate.")
+  Double cpuWatts;
+
+  @Option(names = "--powercap-root", defaultValue = "/sys/class/powercap", paramLabel = "DIR",
+      description = "Where the RAPL zones are. Default: ${DEFAULT-VALUE}.")
+  Path powercapRoot;
+
+  @Override
+  public Integer call() {
+    CollectPreset grid;
+    try {
+      grid = CollectPreset.named(preset.strip().toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    List<Job> jobs = jobs(grid);
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    long started = System.nanoTime();
+    int measured = 0;
+    int skipped = 0;
+    int failed = 0;
+    try (SampleStore samples = SampleStore.open(store);
+        InferenceEnergy energy = InferenceEnergy.open(meters,
+            cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
+            line -> { err.println(line); err.flush(); })) {
+      String profile = energy.hardwareProfile().id();
+      out.printf(Locale.ROOT, "collect %s: %d configurations into %s (hardware %s, source %s%s)%n",
+          grid.name(), jobs.size(), samples.url(), profile, energy.source(),
+          energy.measured() ? "" : ", an estimate");
+      out.flush();
+      KerasMeasurer measurer = new KerasMeasurer(energy, grid.modelProtocol(), grid.layerProtocol(),
+          line -> { err.println("  " + line); err.flush(); });
+      for (int i = 0; i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        KerasModel model;
+        try {
+          model = job.model().apply(job.inputSize());
+        } catch (RuntimeException e) {
+          failed++;
+          out.printf(Locale.ROOT, "[%d/%d] %s %dx%d: skipped, cannot build: %s%n", i + 1, jobs.size(),
+              job.name(), job.inputSize(), job.inputSize(), JouleflowCommand.firstLine(e.getMessage()));
+          continue;
+        }
+        String config = "b" + job.batch() + "_" + job.inputSize() + "x" + job.inputSize() + "x3";
+        if (samples.hasModelSample(profile, SampleOrigin.COLLECT, model.name(), config)) {
+          skipped++;
+          continue;
+        }
+        long t0 = System.nanoTime();
+        try {
+          MeasureReport r = measurer.measure(model, job.batch(), null, true);
+          write(samples, r, profile);
+          measured++;
+          out.printf(Locale.ROOT, "[%d/%d] %s %s: %.3f mJ/inference, %d layers, additivity %.2f, %.0f s (elapsed %.1f min)%n",
+              i + 1, jobs.size(), r.model(), r.config(), r.whole().joules() * 1e3, r.layers().size(),
+              r.additivityFactor() == null ? Double.NaN : r.additivityFactor(),
+              (System.nanoTime() - t0) / 1e9, (System.nanoTime() - started) / 6e10);
+        } catch (RuntimeException e) {
+          failed++;
+          out.printf(Locale.ROOT, "[%d/%d] %s %s: failed: %s%n", i + 1, jobs.size(), model.name(),
+              config, JouleflowCommand.firstLine(e.getMessage()));
+        }
+        out.flush();
+      }
+      out.printf(Locale.ROOT, "collect %s done in %.1f min: %d measured, %d already stored, %d failed;"
+              + " store holds %d model and %d layer samples%n",
+          grid.name(), (System.nanoTime() - started) / 6e10, measured, skipped, failed,
+          samples.count(SampleStore.MODEL_SAMPLES), samples.count(SampleStore.LAYER_SAMPLES));
+      if (export != null) {
+        samples.exportCsv(export);
+        out.printf(Locale.ROOT, "exported to %s%n", export.toAbsolutePath());
+      }
+    } catch (SampleStoreException | IllegalStateException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
+    }
+    return 0;
+  }
+
+  private static void write(SampleStore samples, MeasureReport r, String profile) {
+    Instant now = Instant.now();
+    List<LayerSample> layers = new ArrayList<>();
+    for (LayerCost c : r.layers()) {
+      layers.add(new LayerSample(now, profile, r.source(), SampleOrigin.COLLECT, r.model(), r.config(),
+          c.layer().id(), c.layer().type().label(), c.layer().features(), r.batch(),
+          c.cost().joules(), c.cost().seconds(), c.cost().runs(), null));
+    }
+    samples.writeLayerSamples(layers);
+    samples.writeModelSamples(List.of(new ModelSample(now, profile, r.source(), SampleOrigin.COLLECT,
+        r.model(), r.config(), r.batch(), r.whole().joules(), r.whole().seconds(), r.whole().runs(),
+        null, r.layerCount(), r.additivityFactor(), r.layers().isEmpty() ? null : r.sumOfLayerJoules())));
+  }
+
+  private record Job(String name, IntFunction<KerasModel> model, int batch, int inputSize) {}
+
+  private List<Job> jobs(CollectPreset grid) {
+    List<String> zoo = new ArrayList<>(grid.zooModels());
+    int random = grid.randomModels();
+    if (models != null && !models.isEmpty()) {
+      zoo.clear();
+      random = 0;
+      for (String m : models) {
+        if (m.startsWith("random:")) {
+          try {
+            random = Integer.parseInt(m.substring(7));
+          } catch (NumberFormatException e) {
+            throw usage("random:N needs a number, not '" + m + "'");
+          }
+        } else if (ModelZoo.names().stream().anyMatch(n -> n.equalsIgnoreCase(m))) {
+          zoo.add(m);
+        } else {
+          throw usage("no zoo model '" + m + "'; one of: " + String.join(", ", ModelZoo.names()));
+        }
+      }
+    }
+    List<Integer> sizes = inputs == null || inputs.isEmpty() ? grid.inputSizes() : inputs;
+    List<Integer> batchSizes = batches == null || batches.isEmpty() ? grid.batches() : batches;
+    if (sizes.stream().anyMatch(s -> s < 8) || batchSizes.stream().anyMatch(b -> b < 1)) {
+      throw usage("--inputs must be at least 8 and --batches at least 1");
+    }
+    List<Job> jobs = new ArrayList<>();
+    for (int size : sizes) {
+      for (int batch : batchSizes) {
+        for (String name : zoo) {
+          int s = Math.max(size, ModelZoo.minInputSize(name));
+          jobs.add(new Job(name, in -> ModelZoo.build(name, in), batch, s));
+        }
+        for (int seed = 1; seed <= random; seed++) {
+          long sd = seed;
+          jobs.add(new Job("random_" + seed, in -> RandomArchitectures.generate(sd, in), batch, size));
+        }
+      }
+    }
+    return jobs;
+  }
+
+  private ParameterException usage(String reason) {
+    return new ParameterException(spec.commandLine(), reason);
+  }
+}

@@ -1,0 +1,312 @@
+package io.jouleflow.launcher.cli;
+
+import io.jouleflow.launcher.evaluate.Evaluation;
+import io.jouleflow.launcher.evaluate.EvaluationMethod;
+import io.jouleflow.launcher.evaluate.EvaluationReport;
+import io.jouleflow.launcher.evaluate.Splits;
+import io.jouleflow.launcher.evaluate.Splits.Split;
+import io.jouleflow.launcher.train.LayerEnergyRegressor;
+import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.ModelSample;
+import io.jouleflow.predictor.store.SampleFilter;
+import io.jouleflow.predictor.store.SampleOrigin;
+import io.jouleflow.predictor.store.SampleStore;
+import io.jouleflow.predictor.store.SampleStoreException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jouleflow evaluate}: the held-out-architecture evaluation of the per-layer-type random
+ * forests and the baselines (XGBoost, NeuralPower-style polynomial, FLOPs-linear) on the collected
+ * samples of one hardware profile. Prints the results table (Markdown) on stdout, progress per fold
+ * on stderr, and writes {@code evaluation.md} and {@code evaluation.csv} to {@code --out}.
+ *
+ * <p>Only {@code collect} samples are evaluated: their layers were measured in isolation next to a
+ * whole-model measurement of the same configuration, which is what the two whole-model errors need.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    versionProvider = JouleflowCommand.Version.class,
+    description = {
+      "Held-out-architecture evaluation of the random forests and the baselines.",
+      "RMSPE per layer type and per whole model, and the share within ±10%%. Whole"
+          + " architectures are held out, never single layers."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+
+  private static final String SQLITE = "jdbc:sqlite:";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--store",
+      paramLabel = "JDBC-URL",
+      description = "Sample store to read. Default: " + SampleStore.DEFAULT_URL + ".")
+  String store;
+
+  @Option(
+      names = "--from-csv",
+      paramLabel = "DIR",
+      description = "Read the samples of a `collect --export` directory instead of a store.")
+  Path fromCsv;
+
+  @Option(
+      names = "--split",
+      defaultValue = "family",
+      paramLabel = "family|fraction",
+      description =
+          "family: leave one architecture family out; fraction: hold out a seeded 20%%"
+              + " of the architectures. Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "Seed of the fraction split. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(
+      names = "--methods",
+      split = ",",
+      defaultValue = "rf,xgboost,poly,flops",
+      paramLabel = "METHOD",
+      description = "Methods to evaluate: rf, xgboost, poly, flops. Default: ${DEFAULT-VALUE}.")
+  List<String> methods;
+
+  @Option(
+      names = "--out",
+      defaultValue = "evaluation",
+      paramLabel = "DIR",
+      description = "Where evaluation.md and evaluation.csv go. Default: ./${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(
+      names = "--hardware-profile",
+      paramLabel = "ID",
+      description =
+          "Evaluate the samples of this hardware profile. Default: the one with the most"
+              + " layer samples.")
+  String hardwareProfile;
+
+  @Override
+  public Integer call() {
+    if (store != null && fromCsv != null) {
+      throw usage("--store and --from-csv exclude each other");
+    }
+    String splitName = split.strip().toLowerCase(Locale.ROOT);
+    if (!splitName.equals("family") && !splitName.equals("fraction")) {
+      throw usage("--split must be family or fraction, not '" + split + "'");
+    }
+    List<EvaluationMethod> chosen = methods();
+    if (fromCsv != null && !Files.isDirectory(fromCsv)) {
+      throw usage("--from-csv " + fromCsv + " is not a directory");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter stdout = spec.commandLine().getOut();
+
+    List<LayerSample> layers;
+    List<ModelSample> models;
+    String source;
+    try (SampleStore samples = open()) {
+      source = fromCsv != null ? fromCsv.toString() : samples.url();
+      SampleFilter collected = SampleFilter.ALL.withOrigin(SampleOrigin.COLLECT);
+      layers = samples.layerSamples(collected);
+      models = samples.modelSamples(collected);
+    } catch (SampleStoreException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
+    }
+    if (layers.isEmpty()) {
+      throw new CommandFailure(
+          "no collected layer samples in " + source + "; run `jouleflow collect` first");
+    }
+    String profile = profile(layers);
+    layers = layers.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
+    models = models.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
+    Set<String> modelNames = new TreeSet<>();
+    layers.forEach(s -> modelNames.add(s.model()));
+    Set<String> architectures = new TreeSet<>();
+    modelNames.forEach(m -> architectures.add(Splits.architecture(m)));
+    if (architectures.size() < 2) {
+      throw new CommandFailure(
+          "evaluate needs samples of at least 2 architectures to hold one out; "
+              + source
+              + " has "
+              + architectures.size()
+              + " for hardware "
+              + profile
+              + (architectures.isEmpty() ? "" : " (" + String.join(", ", architectures) + ")"));
+    }
+    Split folds =
+        splitName.equals("family")
+            ? Splits.byFamily(modelNames)
+            : Splits.byFraction(modelNames, Splits.DEFAULT_FRACTION, seed);
+    List<LayerEnergyRegressor> regressors = chosen.stream().map(EvaluationMethod::create).toList();
+    err.printf(
+        Locale.ROOT,
+        "evaluate: %d layer and %d model samples of %d architectures from %s, hardware %s; %s;"
+            + " methods %s%n",
+        layers.size(),
+        models.size(),
+        architectures.size(),
+        source,
+        profile,
+        folds.description(),
+        regressors.stream().map(LayerEnergyRegressor::name).collect(Collectors.joining(", ")));
+    err.flush();
+
+    EvaluationReport report;
+    try {
+      report =
+          Evaluation.run(
+              folds,
+              layers,
+              models,
+              regressors,
+              line -> {
+                err.println(line);
+                err.flush();
+              });
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CommandFailure(
+          "evaluation failed: " + JouleflowCommand.firstLine(e.getMessage()), e);
+    }
+    if (report.heldOutModels() == 0) {
+      throw new CommandFailure(
+          "no held-out model could be scored: the samples of "
+              + source
+              + " have no whole-model measurement next to measured layers");
+    }
+    List<Path> written;
+    try {
+      written = report.write(out);
+    } catch (UncheckedIOException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()), e);
+    }
+    stdout.print(report.toMarkdown());
+    stdout.printf(
+        Locale.ROOT,
+        "%nwrote %s%n",
+        written.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
+    stdout.flush();
+    return JouleflowCommand.EXIT_OK;
+  }
+
+  private List<EvaluationMethod> methods() {
+    Set<EvaluationMethod> chosen = new LinkedHashSet<>();
+    for (String key : methods) {
+      if (key.isBlank()) {
+        continue;
+      }
+      chosen.add(
+          EvaluationMethod.ofKey(key)
+              .orElseThrow(
+                  () ->
+                      usage(
+                          "unknown method '"
+                              + key
+                              + "'; one of: "
+                              + String.join(", ", EvaluationMethod.keys()))));
+    }
+    if (chosen.isEmpty()) {
+      throw usage(
+          "--methods names no method; one of: " + String.join(", ", EvaluationMethod.keys()));
+    }
+    // Rows in the report's fixed order, whatever order they were named in.
+    List<EvaluationMethod> ordered = new ArrayList<>(chosen);
+    ordered.sort(Comparator.naturalOrder());
+    return ordered;
+  }
+
+  /** The store to read: the CSV export loaded into memory, or the store, which must exist. */
+  private SampleStore open() {
+    if (fromCsv != null) {
+      SampleStore memory = SampleStore.open(SQLITE + ":memory:");
+      try {
+        memory.importCsv(fromCsv);
+      } catch (SampleStoreException e) {
+        memory.close();
+        throw e;
+      }
+      return memory;
+    }
+    String url = store == null || store.isBlank() ? SampleStore.DEFAULT_URL : store.strip();
+    Path file = sqliteFile(url);
+    if (file != null && !Files.isRegularFile(file)) {
+      // Opening would create an empty store: say what is missing instead.
+      throw new CommandFailure("no sample store at " + file + "; run `jouleflow collect` first");
+    }
+    return SampleStore.open(url);
+  }
+
+  /** The file of a SQLite URL, or null for other databases and in-memory ones. */
+  private static Path sqliteFile(String url) {
+    if (!url.startsWith(SQLITE)) {
+      return null;
+    }
+    String path = url.substring(SQLITE.length());
+    if (path.startsWith("file:")) {
+      path = path.substring("file:".length());
+    }
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    if (path.isEmpty() || path.startsWith(":")) {
+      return null;
+    }
+    if (path.startsWith("~/")) {
+      path = System.getProperty("user.home") + path.substring(1);
+    }
+    return Path.of(path);
+  }
+
+  /** The requested hardware profile, or the one with the most layer samples. */
+  private String profile(List<LayerSample> layers) {
+    Map<String, Long> counts =
+        layers.stream()
+            .collect(
+                Collectors.groupingBy(
+                    LayerSample::hardwareProfile, TreeMap::new, Collectors.counting()));
+    if (hardwareProfile != null) {
+      if (!counts.containsKey(hardwareProfile)) {
+        throw usage(
+            "no collected samples of hardware profile '"
+                + hardwareProfile
+                + "'; the"
+                + " store has: "
+                + String.join(", ", counts.keySet()));
+      }
+      return hardwareProfile;
+    }
+    return counts.entrySet().stream()
+        .max(
+            Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+        .map(Map.Entry::getKey)
+        .orElseThrow();
+  }
+
+  private ParameterException usage(String reason) {
+    return new ParameterException(spec.commandLine(), reason);
+  }
+}

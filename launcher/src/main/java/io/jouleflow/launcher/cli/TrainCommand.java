@@ -1,0 +1,264 @@
+package io.jouleflow.launcher.cli;
+
+import io.jouleflow.launcher.train.ModelSetTrainer;
+
+import io.jouleflow.predictor.model.FallbackRates;
+import io.jouleflow.predictor.model.ForestHyperParameters;
+import io.jouleflow.predictor.model.LayerTypeFit;
+import io.jouleflow.predictor.model.ModelSet;
+import io.jouleflow.predictor.model.ModelSetException;
+import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.SampleFilter;
+import io.jouleflow.predictor.store.SampleOrigin;
+import io.jouleflow.predictor.store.SampleStore;
+import io.jouleflow.predictor.store.SampleStoreException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jouleflow train}: trains the per-layer-type random forests on the sample store's layer
+ * samples of one hardware profile and writes a model set directory (see {@link ModelSet}).
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    versionProvider = JouleflowCommand.Version.class,
+    description = {
+      "Train the per-layer-type random forests on the sample store; write a model set.",
+      "Layer types with fewer than 20 rows, or seen in fewer than 3 models, fall back",
+      "to a per-FLOP rate. The agent's samples of one layer become one row, at their median,"
+          + " weighted ten times a collected row."
+    })
+final class TrainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  static final class Source {
+    @Option(names = "--store", paramLabel = "JDBC-URL",
+        description = "Sample store. Default: " + SampleStore.DEFAULT_URL + ".")
+    String store;
+
+    @Option(names = "--from-csv", paramLabel = "DIR",
+        description = "Train on a store export (layer_samples.csv.gz, model_samples.csv.gz)"
+            + " instead of a store.")
+    Path fromCsv;
+  }
+
+  @ArgGroup(exclusive = true)
+  Source source;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Where to write the set. Default: ~/.jouleflow/models/<profile>-<time>.")
+  Path outDir;
+
+  @Option(names = "--hardware-profile", paramLabel = "ID",
+      description = "Train on this profile's samples. Default: the profile with most samples.")
+  String hardwareProfile;
+
+  @Option(names = "--origin", defaultValue = "all", paramLabel = "collect|agent|all",
+      description = "Which samples: collect, agent or all. Default: ${DEFAULT-VALUE}.")
+  String origin;
+
+  @Option(names = "--trees", paramLabel = "N",
+      description = "Trees per forest. Default: " + 100 + ".")
+  Integer trees;
+
+  @Option(names = "--max-depth", paramLabel = "N", description = "Deepest tree. Default: 14.")
+  Integer maxDepth;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Random seed. Default: 42.")
+  Long seed;
+
+  @Override
+  public Integer call() {
+    if (source == null) {
+      source = new Source();
+    }
+    String originFilter = origin();
+    ForestHyperParameters hyper = hyperParameters();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+
+    List<LayerSample> all = load(originFilter, err);
+    String where = source.fromCsv != null ? "export " + source.fromCsv : "the store";
+    if (all.isEmpty()) {
+      throw new CommandFailure("no layer samples in " + where
+          + (originFilter == null ? "" : " with origin " + originFilter)
+          + "; measure some with `jouleflow collect`");
+    }
+    Map<String, Long> profiles = all.stream().collect(
+        Collectors.groupingBy(LayerSample::hardwareProfile, LinkedHashMap::new, Collectors.counting()));
+    String profile = hardwareProfile;
+    if (profile == null) {
+      profile = profiles.entrySet().stream()
+          // most samples; on a tie, the first id in alphabetical order
+          .max(Map.Entry.<String, Long>comparingByValue()
+              .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+          .orElseThrow().getKey();
+      if (profiles.size() > 1) {
+        out.printf(Locale.ROOT, "samples of %d hardware profiles (%s); training on the most common, %s"
+                + " (choose with --hardware-profile)%n", profiles.size(),
+            profiles.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining(", ")), profile);
+      }
+    } else if (!profiles.containsKey(profile)) {
+      throw new CommandFailure("no layer samples of hardware profile " + profile + " in " + where
+          + "; it holds " + String.join(", ", profiles.keySet()));
+    }
+    String chosen = profile;
+    List<LayerSample> samples = all.stream().filter(s -> s.hardwareProfile().equals(chosen)).toList();
+    Map<String, Long> origins = samples.stream().collect(
+        Collectors.groupingBy(LayerSample::origin, LinkedHashMap::new, Collectors.counting()));
+    out.printf(Locale.ROOT, "training on %d layer samples of %s (%s): %d trees per type, seed %d%n",
+        samples.size(), chosen, origins.entrySet().stream()
+            .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")),
+        hyper.trees(), hyper.seed());
+    out.flush();
+
+    ModelSet set;
+    try {
+      set = ModelSetTrainer.train(samples, hyper, line -> {
+        err.println("train: " + line);
+        err.flush();
+      });
+    } catch (IllegalArgumentException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
+    }
+    Path dir = outDir != null
+        ? outDir
+        : ModelSet.defaultRoot().resolve(ModelSet.directoryName(chosen, Instant.now()));
+    try {
+      set.write(dir);
+    } catch (ModelSetException e) {
+      throw new CommandFailure(e.getMessage(), e);
+    }
+    print(set, dir, out);
+    return 0;
+  }
+
+  private List<LayerSample> load(String originFilter, PrintWriter err) {
+    SampleFilter filter = SampleFilter.ALL.withOrigin(originFilter);
+    if (source.fromCsv == null) {
+      try (SampleStore store = SampleStore.open(source.store)) {
+        return store.layerSamples(filter);
+      } catch (SampleStoreException e) {
+        throw new CommandFailure(e.getMessage(), e);
+      }
+    }
+    if (!Files.isDirectory(source.fromCsv)) {
+      throw usage("--from-csv: no such directory: " + source.fromCsv);
+    }
+    Path tmp = null;
+    try {
+      tmp = Files.createTempDirectory("jouleflow-train-");
+      try (SampleStore store = SampleStore.open("jdbc:sqlite:" + tmp.resolve("samples.db"))) {
+        int imported = store.importCsv(source.fromCsv);
+        err.printf(Locale.ROOT, "train: imported %d samples from %s%n", imported, source.fromCsv);
+        return store.layerSamples(filter);
+      }
+    } catch (SampleStoreException e) {
+      throw new CommandFailure(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new CommandFailure("cannot create a temporary store: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private void print(ModelSet set, Path dir, PrintWriter out) {
+    out.printf(Locale.ROOT, "%-15s %7s %7s  %-9s %s%n", "TYPE", "ROWS", "MODELS", "MODEL",
+        "TOP FEATURES (importance)");
+    for (LayerTypeFit fit : set.manifest().types()) {
+      String features = fit.fallback()
+          ? fit.reason()
+          : fit.importances().entrySet().stream().limit(5)
+              .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+              .collect(Collectors.joining(", "));
+      out.printf(Locale.ROOT, "%-15s %7d %7d  %-9s %s%n", fit.type(), fit.rows(), fit.models(),
+          fit.fallback() ? "fallback" : "forest", features);
+    }
+    out.println("fallback: the type's FLOPs line, else (types never seen) median rates of all rows:");
+    for (LayerTypeFit fit : set.manifest().types()) {
+      if (fit.fallback()) {
+        out.printf(Locale.ROOT, "  %-13s %s%n", fit.type(), fit.rates().line() != null
+            ? String.format(Locale.ROOT, "%s J + %s J/FLOP x FLOPs",
+                number(fit.rates().line().intercept()), number(fit.rates().line().slope()))
+            : rates(fit.rates()));
+      }
+    }
+    out.printf(Locale.ROOT, "  %-13s %s%n", "unseen types", rates(set.manifest().globalRates()));
+    out.printf(Locale.ROOT, "model set written to %s (%.1f s of training, git %s)%n",
+        dir.toAbsolutePath(), set.manifest().trainingSeconds(), set.manifest().gitRevision());
+    out.flush();
+  }
+
+  private static String rates(FallbackRates r) {
+    return String.format(Locale.ROOT, "%s J/FLOP, %s J/byte, %s J/layer", number(r.joulesPerFlop()),
+        number(r.joulesPerByte()), number(r.joulesPerLayer()));
+  }
+
+  private static String number(Double value) {
+    return value == null ? "-" : String.format(Locale.ROOT, "%.3g", value);
+  }
+
+  private String origin() {
+    String o = origin.strip().toLowerCase(Locale.ROOT);
+    return switch (o) {
+      case "all" -> null;
+      case SampleOrigin.COLLECT, SampleOrigin.AGENT -> o;
+      default -> throw usage("--origin must be collect, agent or all, not '" + origin + "'");
+    };
+  }
+
+  private ForestHyperParameters hyperParameters() {
+    ForestHyperParameters hyper = ForestHyperParameters.DEFAULT;
+    try {
+      if (trees != null) {
+        hyper = hyper.withTrees(trees);
+      }
+      if (maxDepth != null) {
+        hyper = hyper.withMaxDepth(maxDepth);
+      }
+      if (seed != null) {
+        hyper = hyper.withSeed(seed);
+      }
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    if (hyper.trees() > 10_000) {
+      throw usage("--trees must be at most 10000, not " + hyper.trees());
+    }
+    return hyper;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // a temporary directory left behind is not worth failing the training
+    }
+  }
+
+  private ParameterException usage(String reason) {
+    return new ParameterException(spec.commandLine(), reason);
+  }
+}
