@@ -1,16 +1,19 @@
 package io.jouleflow.agent.runtime;
 
 import io.jouleflow.agent.log.AgentLog;
-import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerGraph;
+import io.jouleflow.predictor.model.GraphPrediction;
 import io.jouleflow.predictor.model.ModelSet;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The model set the agent compares observations with: the {@code models} directory, else the set
- * bundled with jouleflow. Loaded on the worker thread at first use; a missing or corrupt set turns
+ * {@code jouleflow predict} uses by default ({@link ModelSet#defaultSet()}). Predictions are
+ * {@link GraphPrediction}s, the same use case as {@code predict}'s. Loaded on the worker thread at first use; a missing or corrupt set turns
  * predictions off with one log line (observed metrics stay). A directory is checked every 5 s: a
  * newer set there (its manifest changed) replaces the current one between two predictions, so a
  * retrained set takes effect without a restart. Worker thread only.
@@ -25,7 +28,7 @@ final class LivePredictions {
   private boolean tried;
   private long manifestModified = Long.MIN_VALUE;
   private long lastCheck;
-  private java.util.function.Consumer<ModelSet> onLoaded = s -> {};
+  private Consumer<ModelSet> onLoaded = s -> {};
 
   /**
    * @param directory the {@code models} option, or null for the bundled set
@@ -37,7 +40,7 @@ final class LivePredictions {
   }
 
   /** Told about every set loaded (the first and each reload), e.g. to export its version. */
-  void onLoaded(java.util.function.Consumer<ModelSet> listener) {
+  void onLoaded(Consumer<ModelSet> listener) {
     this.onLoaded = listener;
   }
 
@@ -72,8 +75,8 @@ final class LivePredictions {
 
   private long manifestModified() {
     try {
-      return java.nio.file.Files.getLastModifiedTime(Path.of(directory, "manifest.json")).toMillis();
-    } catch (java.io.IOException | RuntimeException e) {
+      return Files.getLastModifiedTime(Path.of(directory, "manifest.json")).toMillis();
+    } catch (IOException | RuntimeException e) {
       return Long.MIN_VALUE;
     }
   }
@@ -81,17 +84,7 @@ final class LivePredictions {
   /** Predicted joules per inference by layer id, or null when predictions are off. */
   Map<String, Double> predict(LayerGraph graph) {
     ModelSet s = set();
-    if (s == null) {
-      return null;
-    }
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (Layer layer : graph.layers()) {
-      double j = s.predictJoules(layer.type().label(), layer.features().asMap());
-      if (Double.isFinite(j)) {
-        out.put(layer.id(), j);
-      }
-    }
-    return out;
+    return s == null ? null : GraphPrediction.of(s, graph, null).joulesByLayer();
   }
 
   private ModelSet set() {
@@ -100,16 +93,15 @@ final class LivePredictions {
       manifestModified = directory == null ? Long.MIN_VALUE : manifestModified();
       try {
         set = directory == null
-            ? ModelSet.bundled().orElse(null)
+            ? ModelSet.defaultSet().orElse(null)
             : ModelSet.read(Path.of(directory));
         if (set == null) {
           AgentLog.warn("no model set bundled and none given (models=...); predictions are off");
         } else {
           AgentLog.info("predictions from model set " + set.location()
               + " (hardware " + set.hardwareProfile() + ")");
-          if (hardwareProfile != null && !hardwareProfile.equals(set.hardwareProfile())) {
-            AgentLog.warn("the model set was trained on hardware " + set.hardwareProfile()
-                + ", this machine is " + hardwareProfile + ": predictions may be off by a lot");
+          if (hardwareProfile != null) {
+            GraphPrediction.otherHardware(set, hardwareProfile).ifPresent(AgentLog::warn);
           }
           onLoaded.accept(set);
         }

@@ -3,8 +3,8 @@ package io.jouleflow.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import io.jouleflow.agent.it.fixtures.UnscopedLeNetApp;
+import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.jouleflow.agent.it;
 
-import io.jouleflow.launcher.demo.PrometheusText;
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
+import io.jouleflow.launcher.demo.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

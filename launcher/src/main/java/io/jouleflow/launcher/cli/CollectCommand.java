@@ -1,18 +1,18 @@
 package io.jouleflow.launcher.cli;
 
-import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.launcher.measure.CollectPreset;
 import io.jouleflow.launcher.measure.InferenceEnergy;
 import io.jouleflow.launcher.measure.KerasMeasurer;
 import io.jouleflow.launcher.measure.LayerCost;
 import io.jouleflow.launcher.measure.MeasureReport;
+import io.jouleflow.launcher.zoo.ModelZoo;
+import io.jouleflow.launcher.zoo.RandomArchitectures;
+import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import io.jouleflow.predictor.store.SampleStore;
 import io.jouleflow.predictor.store.SampleStoreException;
-import io.jouleflow.launcher.zoo.ModelZoo;
-import io.jouleflow.launcher.zoo.RandomArchitectures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -2,14 +2,14 @@ package io.jouleflow.launcher.cli;
 
 import io.jouleflow.launcher.graph.GraphMeasurer;
 import io.jouleflow.launcher.graph.GraphModel;
-import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.launcher.keras.KerasGraphBuilder;
-import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.launcher.measure.InferenceEnergy;
 import io.jouleflow.launcher.measure.KerasMeasurer;
 import io.jouleflow.launcher.measure.LayerCost;
 import io.jouleflow.launcher.measure.MeasureProtocol;
 import io.jouleflow.launcher.measure.MeasureReport;
+import io.jouleflow.predictor.keras.KerasFormatException;
+import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.model.ModelSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,8 +20,8 @@ import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**

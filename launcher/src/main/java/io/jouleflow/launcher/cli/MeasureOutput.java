@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jouleflow.launcher.measure.LayerCost;
 import io.jouleflow.launcher.measure.MeasureReport;
-import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.launcher.report.HtmlReport;
+import io.jouleflow.predictor.model.GraphPrediction;
+import io.jouleflow.predictor.model.ModelSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,7 +80,7 @@ final class MeasureOutput {
       facts.add("whole model only: no layer was measured alone");
     } else if (set != null) {
       facts.add("predicted by " + PredictCommand.modelSetFact(set));
-      PredictCommand.otherHardware(set, machineProfile).ifPresent(w -> facts.add("warning: " + w));
+      GraphPrediction.otherHardware(set, machineProfile).ifPresent(w -> facts.add("warning: " + w));
     }
     List<HtmlReport.Row> rows = new ArrayList<>();
     for (LayerCost c : r.layers()) {
@@ -97,7 +98,7 @@ final class MeasureOutput {
       return Double.NaN;
     }
     try {
-      return PredictCommand.predict(set, c.layer()).joules();
+      return GraphPrediction.predict(set, c.layer()).joules();
     } catch (RuntimeException e) {
       return Double.NaN; // the page shows what was measured; a prediction is a bonus
     }

@@ -1,10 +1,10 @@
 package io.jouleflow.launcher.cli;
 
 import io.jouleflow.launcher.graph.GraphModel;
+import io.jouleflow.launcher.zoo.ModelZoo;
 import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasJson;
 import io.jouleflow.predictor.keras.KerasModel;
-import io.jouleflow.launcher.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,24 +3,24 @@ package io.jouleflow.launcher.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jouleflow.launcher.graph.GraphModel;
+import io.jouleflow.launcher.report.HtmlReport;
 import io.jouleflow.meters.Device;
 import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.meters.nvml.NvmlEnergyMeter;
 import io.jouleflow.meters.nvml.NvmlMeters;
-import io.jouleflow.launcher.graph.GraphModel;
 import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasImport;
 import io.jouleflow.predictor.keras.KerasLayers;
 import io.jouleflow.predictor.keras.KerasModel;
-import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.layers.LayerType;
-import io.jouleflow.predictor.model.LayerPrediction;
+import io.jouleflow.predictor.model.GraphPrediction.Row;
+import io.jouleflow.predictor.model.GraphPrediction;
 import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.predictor.model.ModelSetException;
-import io.jouleflow.launcher.report.HtmlReport;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.SortedSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,9 +86,6 @@ final class PredictCommand implements Callable<Integer> {
       description = "Grams CO2e per kWh: also print grams per million inferences.")
   Double carbonIntensity;
 
-  /** One layer's prediction. */
-  record Row(Layer layer, LayerPrediction prediction) {}
-
   @Override
   public Integer call() {
     Format fmt = parseFormat();
@@ -132,21 +129,11 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     ModelSet set = modelSet();
-    otherHardware(set, machineProfile()).ifPresent(warnings::add);
-
-    List<Row> rows = new ArrayList<>();
-    double total = 0;
-    for (Layer layer : graph.layers()) {
-      if (layer.type() == LayerType.OVERHEAD) {
-        continue;
-      }
-      LayerPrediction p = predict(set, layer);
-      rows.add(new Row(layer, p));
-      total += p.joules();
-    }
-    TreeSet<String> fallbackTypes = new TreeSet<>();
-    rows.stream().filter(r -> r.prediction().fallback())
-        .forEach(r -> fallbackTypes.add(r.layer().type().label()));
+    GraphPrediction prediction = GraphPrediction.of(set, graph, machineProfile());
+    prediction.otherHardware().ifPresent(warnings::add);
+    List<Row> rows = prediction.rows();
+    double total = prediction.totalJoules();
+    SortedSet<String> fallbackTypes = prediction.fallbackTypes();
     for (String w : warnings) {
       err.println("warning: " + w);
     }
@@ -174,31 +161,19 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /**
-   * The set {@code predict} uses without {@code --models}: the bundled one, else the newest under
-   * {@code ~/.jouleflow/models}.
+   * The set {@code predict} uses without {@code --models}: {@link ModelSet#defaultSet()}, the
+   * agent's choice too.
    *
    * @throws CommandFailure when there is none or it is corrupt
    */
   static ModelSet defaultModelSet() {
     try {
-      Optional<ModelSet> bundled = ModelSet.bundled();
-      if (bundled.isPresent()) {
-        return bundled.get();
-      }
-      Optional<Path> newest = ModelSet.newest(ModelSet.defaultRoot());
-      if (newest.isPresent()) {
-        return ModelSet.read(newest.get());
-      }
+      return ModelSet.defaultSet().orElseThrow(() -> new CommandFailure("no model set: none is"
+          + " bundled and none is under " + ModelSet.defaultRoot()
+          + "; train one with `jouleflow train` or name one with --models DIR"));
     } catch (ModelSetException e) {
       throw new CommandFailure(e.getMessage(), e);
     }
-    throw new CommandFailure("no model set: none is bundled and none is under "
-        + ModelSet.defaultRoot() + "; train one with `jouleflow train` or name one with --models DIR");
-  }
-
-  /** One layer's prediction: the one code path for {@code predict} and {@code measure}'s page. */
-  static LayerPrediction predict(ModelSet set, Layer layer) {
-    return set.predict(layer.type().label(), layer.features().asMap());
   }
 
   /** A shape without its batch dimension, {@code 28x28x1}; null when unknown. */
@@ -222,13 +197,6 @@ final class PredictCommand implements Callable<Integer> {
     return shapeText(shape);
   }
 
-  /** The warning for a set trained on other hardware than this machine's; empty when it is not. */
-  static Optional<String> otherHardware(ModelSet set, String machineProfile) {
-    return set.hardwareProfile().equals(machineProfile) ? Optional.empty()
-        : Optional.of("the model set was trained on hardware profile " + set.hardwareProfile()
-            + ", this machine is " + machineProfile + ": the predictions are for that hardware");
-  }
-
   /** The model set as the table's first line names it. */
   static String modelSetFact(ModelSet set) {
     return "model set " + set.location() + " (hardware " + set.hardwareProfile() + ", trained "
@@ -236,7 +204,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private String html(String name, String inputText, ModelSet set, List<Row> rows, double total,
-      TreeSet<String> fallbackTypes, List<String> warnings) {
+      SortedSet<String> fallbackTypes, List<String> warnings) {
     List<String> facts = new ArrayList<>();
     facts.add(String.format(Locale.ROOT, "total predicted: %.4f mJ per inference, %d layers",
         total * 1e3, rows.size()));
@@ -279,7 +247,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private void table(PrintWriter out, String name, ModelSet set, List<Row> rows, double total,
-      TreeSet<String> fallbackTypes) {
+      SortedSet<String> fallbackTypes) {
     out.printf(Locale.ROOT, "model %s, batch %d, model set %s (hardware %s, trained %s)%n", name,
         batch, set.location(), set.hardwareProfile(), set.manifest().created());
     int width = Math.max(24, rows.stream().mapToInt(r -> r.layer().id().length()).max().orElse(0));

@@ -1,7 +1,6 @@
 package io.jouleflow.launcher.cli;
 
 import io.jouleflow.launcher.train.ModelSetTrainer;
-
 import io.jouleflow.predictor.model.FallbackRates;
 import io.jouleflow.predictor.model.ForestHyperParameters;
 import io.jouleflow.predictor.model.LayerTypeFit;

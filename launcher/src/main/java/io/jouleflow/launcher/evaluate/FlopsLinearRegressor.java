@@ -1,7 +1,7 @@
 package io.jouleflow.launcher.evaluate;
 
-import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
+import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
 import java.util.List;

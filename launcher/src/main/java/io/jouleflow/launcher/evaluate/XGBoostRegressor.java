@@ -17,8 +17,8 @@ import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.regression.RegressionFactory;
 import org.tribuo.regression.Regressor;
-import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
 import org.tribuo.regression.xgboost.XGBoostRegressionTrainer.RegressionType;
+import org.tribuo.regression.xgboost.XGBoostRegressionTrainer;
 
 /**
  * The paper's XGBoost baseline: gradient-boosted trees (Tribuo's {@link XGBoostRegressionTrainer},

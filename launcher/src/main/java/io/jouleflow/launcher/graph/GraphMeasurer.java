@@ -1,10 +1,10 @@
 package io.jouleflow.launcher.graph;
 
-import io.jouleflow.predictor.layers.LayerType;
 import io.jouleflow.launcher.measure.Cost;
 import io.jouleflow.launcher.measure.InferenceEnergy;
 import io.jouleflow.launcher.measure.MeasureProtocol;
 import io.jouleflow.launcher.measure.MeasureReport;
+import io.jouleflow.predictor.layers.LayerType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,12 +1,11 @@
 package io.jouleflow.launcher.keras;
 
-import io.jouleflow.predictor.keras.KerasLayer;
-import io.jouleflow.predictor.keras.KerasModel;
-
 import static io.jouleflow.launcher.keras.KerasOps.constantWeight;
 import static io.jouleflow.launcher.keras.KerasOps.heNormal;
 import static io.jouleflow.launcher.keras.KerasOps.nhwc;
 
+import io.jouleflow.predictor.keras.KerasLayer;
+import io.jouleflow.predictor.keras.KerasModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

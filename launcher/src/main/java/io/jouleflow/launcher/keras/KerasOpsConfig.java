@@ -1,10 +1,9 @@
 package io.jouleflow.launcher.keras;
 
-import io.jouleflow.predictor.keras.KerasLayer;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.jouleflow.launcher.keras.KerasGraphBuilder.UnsupportedLayerException;
+import io.jouleflow.predictor.keras.KerasLayer;
 import java.util.Locale;
 
 /**

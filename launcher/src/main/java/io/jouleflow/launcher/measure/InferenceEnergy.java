@@ -2,9 +2,9 @@ package io.jouleflow.launcher.measure;
 
 import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyMeter;
-import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.EnergyWindow;
+import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.meters.MeterProviders;
 import io.jouleflow.meters.MeterSelection;
 import java.nio.file.Path;

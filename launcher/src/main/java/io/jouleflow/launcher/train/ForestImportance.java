@@ -1,7 +1,6 @@
 package io.jouleflow.launcher.train;
 
 import io.jouleflow.predictor.model.CompactForest;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

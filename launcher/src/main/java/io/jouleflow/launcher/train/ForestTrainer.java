@@ -2,7 +2,6 @@ package io.jouleflow.launcher.train;
 
 import io.jouleflow.predictor.model.CompactForest;
 import io.jouleflow.predictor.model.ForestHyperParameters;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.train;
 
+import io.jouleflow.predictor.layers.LayerType;
 import io.jouleflow.predictor.model.CompactForest;
 import io.jouleflow.predictor.model.FallbackRates;
 import io.jouleflow.predictor.model.FlopsBaseline;
@@ -7,8 +8,6 @@ import io.jouleflow.predictor.model.ForestHyperParameters;
 import io.jouleflow.predictor.model.LayerEnergyForests;
 import io.jouleflow.predictor.model.LayerPrediction;
 import io.jouleflow.predictor.model.LayerTypeFit;
-
-import io.jouleflow.predictor.layers.LayerType;
 import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,12 +1,5 @@
 package io.jouleflow.launcher.keras;
 
-import io.jouleflow.predictor.keras.KerasFormatException;
-import io.jouleflow.predictor.keras.KerasImport;
-import io.jouleflow.predictor.keras.KerasJson;
-import io.jouleflow.predictor.keras.KerasLayer;
-import io.jouleflow.predictor.keras.KerasLayers;
-import io.jouleflow.predictor.keras.KerasModel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -16,6 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jouleflow.launcher.keras.KerasGraphBuilder.BuiltModel;
 import io.jouleflow.launcher.keras.KerasGraphBuilder.UnsupportedLayerException;
+import io.jouleflow.predictor.keras.KerasFormatException;
+import io.jouleflow.predictor.keras.KerasImport;
+import io.jouleflow.predictor.keras.KerasJson;
+import io.jouleflow.predictor.keras.KerasLayer;
+import io.jouleflow.predictor.keras.KerasLayers;
+import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerDetector;
 import io.jouleflow.predictor.layers.LayerGraph;

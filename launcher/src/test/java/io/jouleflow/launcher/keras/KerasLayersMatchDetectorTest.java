@@ -1,10 +1,9 @@
 package io.jouleflow.launcher.keras;
 
-import io.jouleflow.predictor.keras.KerasJson;
-import io.jouleflow.predictor.keras.KerasLayers;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jouleflow.predictor.keras.KerasJson;
+import io.jouleflow.predictor.keras.KerasLayers;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerDetector;
 import io.jouleflow.predictor.layers.LayerFeatures;

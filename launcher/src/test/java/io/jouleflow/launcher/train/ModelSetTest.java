@@ -1,15 +1,14 @@
 package io.jouleflow.launcher.train;
 
-import io.jouleflow.predictor.model.ForestHyperParameters;
-import io.jouleflow.predictor.model.ModelSet;
-import io.jouleflow.predictor.model.ModelSetException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jouleflow.predictor.layers.LayerFeatures;
+import io.jouleflow.predictor.model.ForestHyperParameters;
+import io.jouleflow.predictor.model.ModelSet;
+import io.jouleflow.predictor.model.ModelSetException;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import java.io.IOException;

@@ -1,14 +1,13 @@
 package io.jouleflow.launcher.train;
 
-import io.jouleflow.predictor.model.ForestHyperParameters;
-import io.jouleflow.predictor.model.ModelSet;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jouleflow.predictor.model.ForestHyperParameters;
+import io.jouleflow.predictor.model.ModelSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

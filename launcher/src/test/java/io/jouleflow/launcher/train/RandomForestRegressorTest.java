@@ -1,16 +1,15 @@
 package io.jouleflow.launcher.train;
 
-import io.jouleflow.predictor.model.CompactForest;
-import io.jouleflow.predictor.model.FlopsBaseline;
-import io.jouleflow.predictor.model.ForestHyperParameters;
-import io.jouleflow.predictor.model.LayerPrediction;
-import io.jouleflow.predictor.model.LayerTypeFit;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.predictor.layers.LayerFeatures;
+import io.jouleflow.predictor.model.CompactForest;
+import io.jouleflow.predictor.model.FlopsBaseline;
+import io.jouleflow.predictor.model.ForestHyperParameters;
+import io.jouleflow.predictor.model.LayerPrediction;
+import io.jouleflow.predictor.model.LayerTypeFit;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import java.util.ArrayList;

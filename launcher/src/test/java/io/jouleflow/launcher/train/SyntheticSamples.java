@@ -1,12 +1,12 @@
 package io.jouleflow.launcher.train;
 
+import io.jouleflow.launcher.zoo.ModelZoo;
 import io.jouleflow.predictor.keras.KerasLayers;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleOrigin;
-import io.jouleflow.launcher.zoo.ModelZoo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,8 @@
 package io.jouleflow.launcher.train;
 
-import io.jouleflow.predictor.model.ModelSet;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleStore;
 import java.nio.file.Path;

@@ -172,6 +172,20 @@ public final class ModelSet {
             }));
   }
 
+  /**
+   * The set {@code predict} and the agent use when none is named: the one bundled with jouleflow,
+   * else the newest under {@link #defaultRoot()}; empty when there is neither.
+   *
+   * @throws ModelSetException if the chosen set is corrupt
+   */
+  public static Optional<ModelSet> defaultSet() {
+    Optional<ModelSet> bundled = bundled();
+    if (bundled.isPresent()) {
+      return bundled;
+    }
+    return newest(defaultRoot()).map(ModelSet::read);
+  }
+
   /** Where {@code train} writes and {@code predict} looks by default: {@code ~/.jouleflow/models}. */
   public static Path defaultRoot() {
     return Path.of(System.getProperty("user.home"), ".jouleflow", "models");
