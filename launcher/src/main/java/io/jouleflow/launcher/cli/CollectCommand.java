@@ -19,10 +19,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -52,12 +52,17 @@ final class CollectCommand implements Callable<Integer> {
   String preset;
 
   @Option(names = "--store", paramLabel = "JDBC-URL",
-      description = "Sample store. Default: " + SampleStore.DEFAULT_URL + ".")
+      description = "Sample store, any JDBC URL: the store the agent's samples= option names."
+          + " Default: " + SampleStore.DEFAULT_URL + ".")
   String store;
 
-  @Option(names = "--models", split = ",", paramLabel = "NAME",
-      description = "Only these zoo models (and random:N for N random architectures).")
-  List<String> models;
+  @Option(names = "--zoo", split = ",", paramLabel = "NAME",
+      description = "Only these zoo architectures (and random:N for N random architectures).")
+  List<String> zooNames;
+
+  // The option's name until 0.1: elsewhere --models names a model-set directory (predict).
+  @Option(names = "--models", split = ",", hidden = true)
+  List<String> oldModelsOption;
 
   @Option(names = "--batches", split = ",", paramLabel = "N",
       description = "Batch sizes instead of the preset's.")
@@ -72,16 +77,7 @@ final class CollectCommand implements Callable<Integer> {
           + " model_samples.csv.gz (a re-run with everything stored only exports).")
   Path export;
 
-  @Option(names = "--meters", defaultValue = "auto", paramLabel = "auto|nvml,rapl,estimate",
-      description = "Meters to use. Default: ${DEFAULT-VALUE}.")
-  String meters;
-
-  @Option(names = "--cpu-watts", paramLabel = "W", description = "Watts per core for the estimate.")
-  Double cpuWatts;
-
-  @Option(names = "--powercap-root", defaultValue = "/sys/class/powercap", paramLabel = "DIR",
-      description = "Where the RAPL zones are. Default: ${DEFAULT-VALUE}.")
-  Path powercapRoot;
+  @Mixin MeterOptions meterOptions;
 
   @Override
   public Integer call() {
@@ -91,6 +87,15 @@ final class CollectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
+    meterOptions.validate(spec);
+    if (oldModelsOption != null) {
+      if (zooNames != null) {
+        throw usage("--models is the old name of --zoo: give one of them");
+      }
+      zooNames = oldModelsOption;
+      spec.commandLine().getErr().println("collect: --models is now --zoo (zoo architectures);"
+          + " --models still works here for now");
+    }
     List<Job> jobs = jobs(grid);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
@@ -99,8 +104,8 @@ final class CollectCommand implements Callable<Integer> {
     int skipped = 0;
     int failed = 0;
     try (SampleStore samples = SampleStore.open(store);
-        InferenceEnergy energy = InferenceEnergy.open(meters,
-            cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
+        InferenceEnergy energy = InferenceEnergy.open(meterOptions.meters,
+            meterOptions.cpuWatts(), meterOptions.powercapRoot,
             line -> { err.println(line); err.flush(); })) {
       String profile = energy.hardwareProfile().id();
       out.printf(Locale.ROOT, "collect %s: %d configurations into %s (hardware %s, source %s%s)%n",
@@ -174,10 +179,10 @@ final class CollectCommand implements Callable<Integer> {
   private List<Job> jobs(CollectPreset grid) {
     List<String> zoo = new ArrayList<>(grid.zooModels());
     int random = grid.randomModels();
-    if (models != null && !models.isEmpty()) {
+    if (zooNames != null && !zooNames.isEmpty()) {
       zoo.clear();
       random = 0;
-      for (String m : models) {
+      for (String m : zooNames) {
         if (m.startsWith("random:")) {
           try {
             random = Integer.parseInt(m.substring(7));

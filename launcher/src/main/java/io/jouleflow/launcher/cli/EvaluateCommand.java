@@ -60,7 +60,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       paramLabel = "JDBC-URL",
-      description = "Sample store to read. Default: " + SampleStore.DEFAULT_URL + ".")
+      description = "Sample store to read, any JDBC URL: the store the agent's samples= option"
+          + " names. Default: " + SampleStore.DEFAULT_URL + ".")
   String store;
 
   @Option(

@@ -13,11 +13,12 @@ import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.model.ModelSet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import org.tensorflow.exceptions.TensorFlowException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -44,8 +45,6 @@ import picocli.CommandLine.Spec;
     })
 final class MeasureCommand implements Callable<Integer> {
 
-  enum Format { TABLE, JSON, CSV, HTML }
-
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "<model>", description = "Keras JSON file, zoo:NAME, SavedModel directory or GraphDef .pb")
@@ -65,16 +64,7 @@ final class MeasureCommand implements Callable<Integer> {
   @Option(names = "--no-layers", description = "Measure the whole model only.")
   boolean noLayers;
 
-  @Option(names = "--meters", defaultValue = "auto", paramLabel = "auto|nvml,rapl,estimate",
-      description = "Meters to use. Default: ${DEFAULT-VALUE}.")
-  String meters;
-
-  @Option(names = "--cpu-watts", paramLabel = "W", description = "Watts per core for the estimate.")
-  Double cpuWatts;
-
-  @Option(names = "--powercap-root", defaultValue = "/sys/class/powercap", paramLabel = "DIR",
-      description = "Where the RAPL zones are. Default: ${DEFAULT-VALUE}.")
-  Path powercapRoot;
+  @Mixin MeterOptions meterOptions;
 
   @Option(names = "--min-seconds", defaultValue = "1", paramLabel = "S",
       description = "Measured time per model and per layer, at least. Default: ${DEFAULT-VALUE}.")
@@ -90,16 +80,14 @@ final class MeasureCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Format fmt = parseFormat();
+    OutputFormat fmt = parseFormat();
     if (batch < 1 || batch > 4096) {
       throw usage("--batch must be 1 to 4096, not " + batch);
     }
     if (!(minSeconds > 0) || minRuns < 1 || warmup < 0) {
       throw usage("--min-seconds must be > 0, --min-runs >= 1, --warmup >= 0");
     }
-    if (cpuWatts != null && !(cpuWatts > 0)) {
-      throw usage("--cpu-watts must be a positive number");
-    }
+    meterOptions.validate(spec);
     int[] hwc;
     boolean graph;
     try {
@@ -120,8 +108,8 @@ final class MeasureCommand implements Callable<Integer> {
     }
     int[] override = model.startsWith("zoo:") ? null : hwc;
     PrintWriter err = spec.commandLine().getErr();
-    try (InferenceEnergy energy = InferenceEnergy.open(meters,
-        cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
+    try (InferenceEnergy energy = InferenceEnergy.open(meterOptions.meters,
+        meterOptions.cpuWatts(), meterOptions.powercapRoot,
         line -> { err.println(line); err.flush(); })) {
       KerasMeasurer measurer = new KerasMeasurer(energy, protocol, protocol,
           line -> { err.println("measure: " + line); err.flush(); });
@@ -141,7 +129,7 @@ final class MeasureCommand implements Callable<Integer> {
   }
 
   /** A SavedModel or GraphDef: the whole model only (see {@link GraphMeasurer}). */
-  private int measureGraph(int[] hwc, MeasureProtocol protocol, Format fmt) {
+  private int measureGraph(int[] hwc, MeasureProtocol protocol, OutputFormat fmt) {
     GraphModel loaded;
     try {
       loaded = ModelArgument.loadGraph(model, batch, hwc);
@@ -150,8 +138,8 @@ final class MeasureCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     try (GraphModel graph = loaded;
-        InferenceEnergy energy = InferenceEnergy.open(meters,
-            cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts), powercapRoot,
+        InferenceEnergy energy = InferenceEnergy.open(meterOptions.meters,
+            meterOptions.cpuWatts(), meterOptions.powercapRoot,
             line -> { err.println(line); err.flush(); })) {
       if (!noLayers) {
         err.println("measure: layers alone need a Keras architecture (JSON or zoo:);"
@@ -174,7 +162,7 @@ final class MeasureCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void print(MeasureReport r, Format fmt, boolean measured) {
+  private void print(MeasureReport r, OutputFormat fmt, boolean measured) {
     PrintWriter out = spec.commandLine().getOut();
     switch (fmt) {
       case JSON -> out.println(MeasureOutput.json(r));
@@ -218,12 +206,8 @@ final class MeasureCommand implements Callable<Integer> {
     }
   }
 
-  private Format parseFormat() {
-    try {
-      return Format.valueOf(format.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw usage("--format must be table, json, csv or html, not '" + format + "'");
-    }
+  private OutputFormat parseFormat() {
+    return OutputFormat.parse(format, List.of(OutputFormat.values()), spec);
   }
 
   private ParameterException usage(String reason) {

@@ -13,18 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code jouleflow meters}: which energy meters this machine has (the same selection the agent
@@ -51,40 +48,9 @@ public final class MetersCommand implements Callable<Integer> {
   /** Sampling period while reading: often enough for NVML power integration and RAPL wrap. */
   static final Duration SAMPLE_PERIOD = Duration.ofMillis(10);
 
-  /** Output formats of {@code --format}. */
-  enum Format {
-    TABLE,
-    JSON;
-
-    static final class Converter implements ITypeConverter<Format> {
-      @Override
-      public Format convert(String value) {
-        for (Format f : values()) {
-          if (f.name().equalsIgnoreCase(value.strip())) {
-            return f;
-          }
-        }
-        throw new TypeConversionException("expected table or json, not '" + value + "'");
-      }
-    }
-  }
-
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--meters",
-      defaultValue = MeterSelection.AUTO,
-      paramLabel = "auto|nvml,rapl,estimate",
-      description = "auto (NVML and RAPL where present, else the CPU estimate) or a comma list."
-          + " Default: ${DEFAULT-VALUE}.")
-  String meters;
-
-  @Option(
-      names = "--cpu-watts",
-      paramLabel = "W",
-      description = "Active watts per busy core for the CPU estimate (default: from the CPU model,"
-          + " else 10).")
-  Double cpuWatts;
+  @Mixin MeterOptions meterOptions;
 
   @Option(
       names = "--seconds",
@@ -94,27 +60,21 @@ public final class MetersCommand implements Callable<Integer> {
   double seconds;
 
   @Option(
-      names = "--powercap-root",
-      defaultValue = "/sys/class/powercap",
-      paramLabel = "DIR",
-      description = "Where the RAPL powercap zones are. Default: ${DEFAULT-VALUE}.")
-  Path powercapRoot;
-
-  @Option(
       names = "--format",
       defaultValue = "table",
       paramLabel = "table|json",
-      converter = Format.Converter.class,
       description = "table (default) or json: one object with hardware_profile and meters; the"
           + " selection lines then go to stderr.")
-  Format format;
+  String formatName;
+
+  private OutputFormat format;
 
   @Override
   public Integer call() {
     validate();
     PrintWriter out = spec.commandLine().getOut();
     // JSON keeps stdout to the one object; everything said along the way goes to stderr.
-    PrintWriter notes = format == Format.JSON ? spec.commandLine().getErr() : out;
+    PrintWriter notes = format == OutputFormat.JSON ? spec.commandLine().getErr() : out;
     Consumer<String> note =
         line -> {
           notes.println(line);
@@ -124,7 +84,7 @@ public final class MetersCommand implements Callable<Integer> {
     List<String> selectionLog = new ArrayList<>();
     List<EnergyMeter> opened =
         MeterSelection.select(
-            meters,
+            meterOptions.meters,
             providers(),
             line -> {
               selectionLog.add(line);
@@ -145,7 +105,7 @@ public final class MetersCommand implements Callable<Integer> {
       List<Device> gpus =
           opened.stream().map(EnergyMeter::device).filter(d -> d.type() == DeviceType.GPU).toList();
       String profileId = HardwareProfile.detect(gpus).id();
-      if (format == Format.TABLE) {
+      if (format == OutputFormat.TABLE) {
         out.println();
         out.println("hardware profile: " + profileId);
         out.println();
@@ -154,7 +114,7 @@ public final class MetersCommand implements Callable<Integer> {
       }
       note.accept("reading for " + MetersReport.plain(seconds, 3) + " s...");
       MetersReport report = read(timeline, profileId);
-      if (format == Format.TABLE) {
+      if (format == OutputFormat.TABLE) {
         out.println();
         report.printReadings(out);
       } else {
@@ -166,22 +126,10 @@ public final class MetersCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    if (cpuWatts != null && !(cpuWatts > 0 && cpuWatts < Double.POSITIVE_INFINITY)) {
-      throw usage("--cpu-watts must be a positive number of watts per core, not "
-          + MetersReport.plain(cpuWatts, 6));
-    }
+    meterOptions.validate(spec);
+    format = OutputFormat.parse(formatName, List.of(OutputFormat.TABLE, OutputFormat.JSON), spec);
     if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
       throw usage("--seconds must be between 0.1 and 60, not " + MetersReport.plain(seconds, 6));
-    }
-    String value = meters.strip().toLowerCase(Locale.ROOT);
-    if (!value.equals(MeterSelection.AUTO)) {
-      String[] names = value.split(",", -1);
-      for (String name : names) {
-        if (!MeterSelection.NAMES.contains(name.strip())) {
-          throw usage("--meters must be auto or a comma list of "
-              + String.join(", ", MeterSelection.NAMES) + ", not '" + meters + "'");
-        }
-      }
     }
   }
 
@@ -190,8 +138,7 @@ public final class MetersCommand implements Callable<Integer> {
   }
 
   private List<MeterProvider> providers() {
-    return MeterProviders.standard(
-        powercapRoot, cpuWatts == null ? OptionalDouble.empty() : OptionalDouble.of(cpuWatts));
+    return MeterProviders.standard(meterOptions.powercapRoot, meterOptions.cpuWatts());
   }
 
   /** Why nothing opened, from the providers that were asked (not the ones left out). */
@@ -201,7 +148,7 @@ public final class MetersCommand implements Callable<Integer> {
             .filter(line -> !line.contains(": not in meters="))
             .map(line -> line.startsWith("meters: ") ? line.substring("meters: ".length()) : line)
             .toList();
-    return "no energy meter opened (meters=" + meters.strip() + ")"
+    return "no energy meter opened (meters=" + meterOptions.meters.strip() + ")"
         + (reasons.isEmpty() ? "" : ": " + String.join("; ", reasons));
   }
 

@@ -56,8 +56,6 @@ import picocli.CommandLine.Spec;
     })
 final class PredictCommand implements Callable<Integer> {
 
-  enum Format { TABLE, JSON, CSV, HTML }
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec CommandSpec spec;
@@ -88,7 +86,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Format fmt = parseFormat();
+    OutputFormat fmt = parseFormat();
     if (batch < 1 || batch > 4096) {
       throw usage("--batch must be 1 to 4096, not " + batch);
     }
@@ -403,12 +401,8 @@ final class PredictCommand implements Callable<Integer> {
     return total > 0 ? String.format(Locale.ROOT, "%.1f %%", 100 * part / total) : "-";
   }
 
-  private Format parseFormat() {
-    try {
-      return Format.valueOf(format.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw usage("--format must be table, json, csv or html, not '" + format + "'");
-    }
+  private OutputFormat parseFormat() {
+    return OutputFormat.parse(format, List.of(OutputFormat.values()), spec);
   }
 
   private ParameterException usage(String reason) {

@@ -50,7 +50,8 @@ final class TrainCommand implements Callable<Integer> {
 
   static final class Source {
     @Option(names = "--store", paramLabel = "JDBC-URL",
-        description = "Sample store. Default: " + SampleStore.DEFAULT_URL + ".")
+        description = "Sample store, any JDBC URL: the store the agent's samples= option names."
+            + " Default: " + SampleStore.DEFAULT_URL + ".")
     String store;
 
     @Option(names = "--from-csv", paramLabel = "DIR",

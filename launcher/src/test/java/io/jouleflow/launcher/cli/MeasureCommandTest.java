@@ -92,7 +92,7 @@ class MeasureCommandTest {
   @Test
   void collectWritesSamplesAndSkipsWhatIsStoredOnASecondRun() {
     String url = "jdbc:sqlite:" + tmp.resolve("samples.db");
-    String[] args = {"collect", "--models", "random:1", "--batches", "1,2", "--inputs", "32,40",
+    String[] args = {"collect", "--zoo", "random:1", "--batches", "1,2", "--inputs", "32,40",
         "--store", url};
     CliRun first = CliRun.of(args);
     assertThat(first.exitCode()).as(first.err()).isZero();
@@ -117,10 +117,25 @@ class MeasureCommandTest {
     again[args.length + 1] = tmp.resolve("export").toString();
     CliRun second = CliRun.of(again);
     assertThat(second.out()).contains("0 measured, 4 already stored");
+    // --zoo's old name still works for now, with a note on stderr
+    String[] oldName = args.clone();
+    oldName[1] = "--models";
+    CliRun old = CliRun.of(oldName);
+    assertThat(old.exitCode()).as(old.err()).isZero();
+    assertThat(old.out()).contains("0 measured, 4 already stored");
+    assertThat(old.err()).contains("--models is now --zoo");
     assertThat(tmp.resolve("export/layer_samples.csv.gz")).exists();
     assertThat(tmp.resolve("export/model_samples.csv.gz")).exists();
     try (SampleStore store = SampleStore.open(url)) {
       assertThat(store.count(SampleStore.LAYER_SAMPLES)).isEqualTo(layers);
     }
+  }
+
+  @Test
+  void collectTakesZooArchitecturesByOneNameOnly() {
+    CliRun both = CliRun.of("collect", "--zoo", "random:1", "--models", "random:1",
+        "--store", "jdbc:sqlite:" + tmp.resolve("none.db"));
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("--models is the old name of --zoo");
   }
 }
