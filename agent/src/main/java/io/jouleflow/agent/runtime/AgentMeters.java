@@ -9,7 +9,7 @@ import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.MeterSelection;
-import io.jouleflow.meters.MeterProviders;
+import io.jouleflow.meters.providers.MeterProviders;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;

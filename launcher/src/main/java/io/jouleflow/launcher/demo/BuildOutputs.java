@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.demo;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ public record BuildOutputs(Path root, Path agentJar, Path examplesJar, String ex
   public String serviceClassPath() {
     return examplesClassPath.isEmpty()
         ? examplesJar.toString()
-        : examplesJar + java.io.File.pathSeparator + examplesClassPath;
+        : examplesJar + File.pathSeparator + examplesClassPath;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.jouleflow.launcher.demo;
 
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
+import io.jouleflow.launcher.report.HtmlReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,19 +177,19 @@ public final class DemoReport {
    * saw the layer run, predicted from the agent's gauge, else from the launcher's prediction),
    * then what only the agent has ({@code _unattributed}).
    */
-  public List<io.jouleflow.launcher.report.HtmlReport.Row> htmlRows(Prediction prediction) {
+  public List<HtmlReport.Row> htmlRows(Prediction prediction) {
     Map<String, Row> observed = new LinkedHashMap<>();
     rows.forEach(r -> observed.put(r.layer(), r));
-    List<io.jouleflow.launcher.report.HtmlReport.Row> page = new java.util.ArrayList<>();
+    List<HtmlReport.Row> page = new ArrayList<>();
     Map<String, Double> predictedLayers = prediction == null ? Map.of() : prediction.layers();
     for (var e : predictedLayers.entrySet()) {
       Row r = observed.remove(e.getKey());
       double predicted = r != null && r.predicted() != null ? r.predicted() : e.getValue();
-      page.add(new io.jouleflow.launcher.report.HtmlReport.Row(e.getKey(),
+      page.add(new HtmlReport.Row(e.getKey(),
           r == null ? prediction.types().getOrDefault(e.getKey(), "") : r.type(), predicted, r == null ? Double.NaN : r.joules()));
     }
     for (Row r : observed.values()) {
-      page.add(new io.jouleflow.launcher.report.HtmlReport.Row(r.layer(), r.type(),
+      page.add(new HtmlReport.Row(r.layer(), r.type(),
           r.predicted() == null ? Double.NaN : r.predicted(), r.joules()));
     }
     return page;

@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.measure;
 
+import io.jouleflow.launcher.zoo.ModelZoo;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ public record CollectPreset(
   /** The paper's grid, for GPU servers: the whole zoo, batch 16/32/64, inputs 300/400/500. */
   public static final CollectPreset FULL = new CollectPreset(
       "full",
-      io.jouleflow.launcher.zoo.ModelZoo.names(),
+      ModelZoo.names(),
       20,
       List.of(16, 32, 64),
       List.of(300, 400, 500),

@@ -4,6 +4,7 @@ import io.jouleflow.predictor.model.CompactForest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Impurity-based feature importance of a forest (mean decrease in impurity, as scikit-learn's
@@ -56,7 +57,7 @@ final class ForestImportance {
     Map<String, Double> sorted = new LinkedHashMap<>();
     if (total > 0) {
       double t = total;
-      java.util.stream.IntStream.range(0, credit.length)
+      IntStream.range(0, credit.length)
           .boxed()
           .filter(slot -> credit[slot] > 0)
           .sorted((a, b) -> Double.compare(credit[b], credit[a]))

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.tribuo.Example;
@@ -54,7 +55,7 @@ final class ForestTrainer {
       List<TrainingRows.Row> rows,
       ForestHyperParameters hyper,
       long seed,
-      java.util.function.ToDoubleFunction<TrainingRows.Row> target) {
+      ToDoubleFunction<TrainingRows.Row> target) {
     synchronized (TRIBUO_LOG) {
       if (TRIBUO_LOG.getLevel() == null) {
         TRIBUO_LOG.setLevel(Level.WARNING);

@@ -2,8 +2,11 @@ package io.jouleflow.launcher.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -80,9 +83,9 @@ class JouleflowCommandTest {
     // The verb list shows each description's first element: a cut sentence there reads as a bug.
     var commands = new picocli.CommandLine(new JouleflowCommand()).getSubcommands();
     assertThat(commands).isNotEmpty();
-    java.io.PrintStream stderr = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       for (var e : commands.entrySet()) {
         String[] description = e.getValue().getCommandSpec().usageMessage().description();
@@ -96,6 +99,6 @@ class JouleflowCommandTest {
       System.setErr(stderr);
     }
     // picocli reports a bad format string (an unescaped %) on System.err as a WARN.
-    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli");
+    assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("picocli");
   }
 }

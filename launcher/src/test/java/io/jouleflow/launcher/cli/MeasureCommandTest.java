@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jouleflow.predictor.store.SampleStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,7 +113,7 @@ class MeasureCommandTest {
       assertThat(store.modelSamples()).extracting(s -> s.config())
           .containsExactlyInAnyOrder("b1_32x32x3", "b2_32x32x3", "b1_40x40x3", "b2_40x40x3");
     }
-    String[] again = java.util.Arrays.copyOf(args, args.length + 2);
+    String[] again = Arrays.copyOf(args, args.length + 2);
     again[args.length] = "--export";
     again[args.length + 1] = tmp.resolve("export").toString();
     CliRun second = CliRun.of(again);

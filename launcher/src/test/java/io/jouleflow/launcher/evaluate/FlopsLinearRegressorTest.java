@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.jouleflow.launcher.evaluate.EvaluationReport.MethodResult;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,7 +69,7 @@ class FlopsLinearRegressorTest {
   @Test
   void aTypeWithOneSampleUsesTheLineOfAllTypes() {
     List<LayerSample> samples =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             linear(0).layers().stream().filter(s -> !s.layerType().equals("Add")).toList());
     LayerSample add =
         linear(0).layers().stream()

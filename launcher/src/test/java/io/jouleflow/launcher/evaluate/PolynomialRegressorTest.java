@@ -2,6 +2,7 @@ package io.jouleflow.launcher.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
@@ -120,12 +121,12 @@ class PolynomialRegressorTest {
     // [[4, 2], [2, 3]] x = [2, 1] → x = [0.5, 0]
     double[] x =
         RidgeSolver.solveLowerSymmetric(new double[][] {{4}, {2, 3}}, new double[] {2, 1}, 1e-12);
-    assertThat(x[0]).isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-9));
-    assertThat(x[1]).isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(x[0]).isCloseTo(0.5, within(1e-9));
+    assertThat(x[1]).isCloseTo(0.0, within(1e-9));
     // Singular: the ridge term makes it solvable.
     double[] y =
         RidgeSolver.solveLowerSymmetric(new double[][] {{1}, {1, 1}}, new double[] {1, 1}, 1e-6);
-    assertThat(y[0] + y[1]).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-4));
+    assertThat(y[0] + y[1]).isCloseTo(1.0, within(1e-4));
   }
 
   static LayerSample layer(String model, String type, Map<String, Double> features, double joules) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jouleflow.launcher.evaluate.Splits.Fold;
 import io.jouleflow.launcher.evaluate.Splits.Split;
 import io.jouleflow.launcher.zoo.ModelZoo;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +113,8 @@ class SplitsTest {
     assertThat(heldOut).hasSize(2).isSubsetOf(SyntheticSamples.MODELS); // round(0.2 × 8)
     assertThat(split.description()).isEqualTo("2 of 8 architectures held out (20 %, seed 7)");
     // Same seed, same models in another order: the same split.
-    List<String> reversed = new java.util.ArrayList<>(SyntheticSamples.MODELS);
-    java.util.Collections.reverse(reversed);
+    List<String> reversed = new ArrayList<>(SyntheticSamples.MODELS);
+    Collections.reverse(reversed);
     assertThat(Splits.byFraction(reversed, 0.2, 7)).isEqualTo(split);
     Set<Set<String>> seen = new HashSet<>();
     for (long seed = 0; seed < 20; seed++) {

@@ -19,8 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.ThrowableAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,7 +160,7 @@ class ModelSetTest {
 
     Path truncated = copy(good, "truncated");
     byte[] bytes = Files.readAllBytes(truncated.resolve("Dense.forest"));
-    Files.write(truncated.resolve("Dense.forest"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    Files.write(truncated.resolve("Dense.forest"), Arrays.copyOf(bytes, bytes.length / 2));
     assertOneLine(() -> ModelSet.read(truncated), "is corrupt: Dense.forest");
 
     Path scribbled = copy(good, "scribbled");
@@ -207,7 +209,7 @@ class ModelSetTest {
     return to;
   }
 
-  private static void assertOneLine(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String part) {
+  private static void assertOneLine(ThrowableAssert.ThrowingCallable call, String part) {
     assertThatThrownBy(call)
         .isInstanceOf(ModelSetException.class)
         .hasMessageContaining(part)

@@ -9,6 +9,7 @@ import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -108,8 +109,8 @@ public final class SyntheticSamples {
 
   /** One whole-model sample per (model, batch) of {@code layers}, their sum as the model's joules. */
   public static List<ModelSample> models(List<LayerSample> layers) {
-    Map<String, double[]> sums = new java.util.LinkedHashMap<>();
-    Map<String, LayerSample> first = new java.util.LinkedHashMap<>();
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    Map<String, LayerSample> first = new LinkedHashMap<>();
     for (LayerSample s : layers) {
       String key = s.model() + "|" + s.config();
       sums.computeIfAbsent(key, k -> new double[2]);

@@ -3,6 +3,7 @@ package io.jouleflow.predictor.layers;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +52,7 @@ public final class LayerGraph {
    */
   public static LayerGraph of(List<Layer> layers) {
     Map<String, String> layerOfNode = new LinkedHashMap<>();
-    Set<String> ids = new java.util.LinkedHashSet<>();
+    Set<String> ids = new LinkedHashSet<>();
     for (Layer layer : layers) {
       ids.add(layer.id());
       for (String node : layer.nodes()) {

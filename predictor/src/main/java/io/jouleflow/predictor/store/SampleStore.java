@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -166,7 +167,7 @@ public final class SampleStore implements AutoCloseable {
   }
 
   /** The columns both tables start with; returns the next parameter index. */
-  private static int bindCommon(PreparedStatement insert, java.time.Instant time,
+  private static int bindCommon(PreparedStatement insert, Instant time,
       String hardwareProfile, String meterSource, String origin, String sampleKey, String model,
       String config) throws SQLException {
     insert.setString(1, SampleTime.format(time));

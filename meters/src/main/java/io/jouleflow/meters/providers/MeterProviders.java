@@ -1,5 +1,6 @@
-package io.jouleflow.meters;
+package io.jouleflow.meters.providers;
 
+import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.estimate.EstimateMeterProvider;
 import io.jouleflow.meters.nvml.NvmlMeterProvider;
 import io.jouleflow.meters.rapl.RaplMeterProvider;
@@ -7,7 +8,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
 
-/** The providers every jouleflow program chooses from, in the order {@code meters=auto} tries them. */
+/**
+ * The providers every jouleflow program chooses from, in the order {@code meters=auto} tries them.
+ * A package of its own: it names every meter kind, so {@code io.jouleflow.meters} itself (the
+ * interfaces and the selection rule) depends on none of them, and no package cycle forms.
+ */
 public final class MeterProviders {
 
   private MeterProviders() {}
