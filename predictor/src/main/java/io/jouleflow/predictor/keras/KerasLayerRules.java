@@ -765,42 +765,29 @@ final class KerasLayerRules {
     }
 
     private long convLength(long length, int kernel, String padding, int stride, int dilation) {
-      if (stride <= 0 || kernel <= 0 || dilation <= 0) {
-        throw fail("kernel, strides and dilation must be positive");
+      requirePositive(kernel, stride, dilation);
+      long out = KerasShapes.convOutputLength(length, kernel, padding, stride, dilation);
+      if (out <= 0) {
+        throw fail(
+            "window "
+                + KerasShapes.dilatedKernel(kernel, dilation)
+                + " is larger than its input dimension "
+                + length);
       }
-      long dilated = (long) (kernel - 1) * dilation + 1;
-      long span =
-          switch (padding) {
-            case "same", "causal" -> length;
-            case "full" -> length + dilated - 1;
-            default -> length - dilated + 1;
-          };
-      if (span <= 0) {
-        throw fail("window " + dilated + " is larger than its input dimension " + length);
-      }
-      return (span + stride - 1) / stride;
+      return out;
     }
 
     private long deconvLength(
         long length, int kernel, String padding, int stride, int dilation, Integer outputPadding) {
+      requirePositive(kernel, stride, dilation);
+      return KerasShapes.deconvOutputLength(
+          length, kernel, padding, outputPadding, stride, dilation);
+    }
+
+    private void requirePositive(int kernel, int stride, int dilation) {
       if (stride <= 0 || kernel <= 0 || dilation <= 0) {
         throw fail("kernel, strides and dilation must be positive");
       }
-      long dilated = (long) (kernel - 1) * dilation + 1;
-      if (outputPadding == null) {
-        return switch (padding) {
-          case "same" -> length * stride;
-          case "full" -> length * stride - (stride + dilated - 2);
-          default -> length * stride + Math.max(dilated - stride, 0);
-        };
-      }
-      long pad =
-          switch (padding) {
-            case "same" -> dilated / 2;
-            case "full" -> dilated - 1;
-            default -> 0;
-          };
-      return (length - 1) * stride + dilated - 2 * pad + outputPadding;
     }
   }
 
