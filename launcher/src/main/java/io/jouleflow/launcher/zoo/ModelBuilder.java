@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jouleflow.predictor.keras.KerasLayer;
 import io.jouleflow.predictor.keras.KerasModel;
+import io.jouleflow.predictor.keras.KerasShapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -697,21 +698,20 @@ public final class ModelBuilder {
     return activation == null ? "linear" : activation;
   }
 
-  /** Output length of a convolution or pooling window along one axis (dilation 1). */
+  /**
+   * Output length of a convolution or pooling window along one axis (dilation 1). The builder
+   * writes only the paddings Keras' 2-D layers take, {@code valid} and {@code same}.
+   */
   private static int windowOut(int in, int window, int stride, String padding, String what) {
-    int out;
-    if ("same".equals(padding)) {
-      out = (in + stride - 1) / stride;
-    } else if ("valid".equals(padding)) {
-      if (window > in) {
-        throw new IllegalArgumentException(
-            what + " window " + window + " is larger than its input " + in + " (valid padding)");
-      }
-      out = (in - window) / stride + 1;
-    } else {
+    if (!"same".equals(padding) && !"valid".equals(padding)) {
       throw new IllegalArgumentException("padding must be \"valid\" or \"same\": " + padding);
     }
-    return out;
+    long out = KerasShapes.convOutputLength(in, window, padding, stride, 1);
+    if (out <= 0) {
+      throw new IllegalArgumentException(
+          what + " window " + window + " is larger than its input " + in + " (valid padding)");
+    }
+    return Math.toIntExact(out);
   }
 
   private static int[] resolveReshape(int[] in, int[] target) {
