@@ -714,31 +714,23 @@ public final class ModelBuilder {
     return Math.toIntExact(out);
   }
 
+  /** Keras' Reshape rule; the builder takes one {@code -1} at the most and no other size < 1. */
   private static int[] resolveReshape(int[] in, int[] target) {
-    int[] out = target.clone();
-    int unknown = -1;
-    long known = 1;
-    for (int i = 0; i < out.length; i++) {
-      if (out[i] == -1 && unknown < 0) {
-        unknown = i;
-      } else if (out[i] <= 0) {
+    boolean open = false;
+    for (int d : target) {
+      if (d == -1 && !open) {
+        open = true;
+      } else if (d <= 0) {
         throw new IllegalArgumentException("bad Reshape target: " + Arrays.toString(target));
-      } else {
-        known *= out[i];
       }
     }
-    long total = elements(in);
-    if (unknown >= 0) {
-      if (total % known != 0) {
-        throw new IllegalArgumentException(
-            "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
-      }
-      out[unknown] = (int) (total / known);
-    } else if (known != total) {
+    long[] resolved =
+        KerasShapes.reshapeTarget(elements(in), Arrays.stream(target).asLongStream().toArray());
+    if (resolved == null) {
       throw new IllegalArgumentException(
           "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
     }
-    return out;
+    return Arrays.stream(resolved).mapToInt(Math::toIntExact).toArray();
   }
 
   private static int elements(int[] shape) {

@@ -520,32 +520,29 @@ final class KerasLayerRules {
       if (target == null || !target.isArray()) {
         throw fail("has no \"target_shape\" list");
       }
-      long[] output = new long[target.size() + 1];
-      output[0] = batch;
-      int unknown = -1;
-      long known = 1;
-      for (int i = 0; i < target.size(); i++) {
+      long[] dims = new long[target.size()];
+      boolean open = false;
+      for (int i = 0; i < dims.length; i++) {
         JsonNode dim = target.get(i);
-        long value = dim.isNull() ? -1 : dim.asLong();
-        if (value < 0) {
-          if (unknown >= 0) {
+        dims[i] = dim.isNull() ? -1 : dim.asLong();
+        if (dims[i] < 0) {
+          if (open) {
             throw fail("target_shape " + target + " has more than one unknown dimension");
           }
-          unknown = i + 1;
-        } else {
-          known *= value;
+          open = true;
         }
-        output[i + 1] = value;
       }
       long elements = (long) perExample(in);
-      if (unknown >= 0) {
-        if (known == 0 || elements % known != 0) {
-          throw fail("cannot reshape " + render(in) + " to " + target);
-        }
-        output[unknown] = elements / known;
-      } else if (known != elements) {
-        throw fail("cannot reshape " + render(in) + " (" + elements + " elements) to " + target);
+      long[] resolved = KerasShapes.reshapeTarget(elements, dims);
+      if (resolved == null) {
+        throw fail(
+            open
+                ? "cannot reshape " + render(in) + " to " + target
+                : "cannot reshape " + render(in) + " (" + elements + " elements) to " + target);
       }
+      long[] output = new long[resolved.length + 1];
+      output[0] = batch;
+      System.arraycopy(resolved, 0, output, 1, resolved.length);
       f.flops(0).targetShape(perExample(output));
       return outcome(LayerType.RESHAPE, "Reshape", output);
     }

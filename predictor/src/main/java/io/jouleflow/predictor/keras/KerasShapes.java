@@ -81,6 +81,41 @@ public final class KerasShapes {
     return (input - 1) * stride + dilated - 2 * pad + outputPadding;
   }
 
+  /**
+   * Keras' {@code Reshape._fix_unknown_dimension}: a Reshape's target dimensions (the batch left
+   * out) with the one unknown (negative) dimension, if any, set so that they hold {@code elements}.
+   *
+   * @param elements the elements of one example of the input
+   * @param target the target dimensions; at most one negative
+   * @return the resolved dimensions, a new array; null where no unknown dimension makes them hold
+   *     exactly {@code elements} (the caller says why, naming the layer)
+   * @throws IllegalArgumentException where more than one dimension is unknown
+   */
+  public static long[] reshapeTarget(long elements, long[] target) {
+    long[] out = target.clone();
+    int unknown = -1;
+    long known = 1;
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] < 0) {
+        if (unknown >= 0) {
+          throw new IllegalArgumentException("more than one unknown dimension");
+        }
+        unknown = i;
+      } else {
+        known *= out[i];
+      }
+    }
+    if (unknown >= 0) {
+      if (known == 0 || elements % known != 0) {
+        return null;
+      }
+      out[unknown] = elements / known;
+    } else if (known != elements) {
+      return null;
+    }
+    return out;
+  }
+
   private static void requirePositiveStride(int stride) {
     if (stride <= 0) {
       throw new IllegalArgumentException("stride " + stride + " must be positive");

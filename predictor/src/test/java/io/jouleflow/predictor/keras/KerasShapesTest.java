@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keras' shape arithmetic; the expected values are those of {@code keras.utils.conv_utils}'s
- * {@code conv_output_length} and {@code deconv_output_length} for the same arguments.
+ * {@code conv_output_length} and {@code deconv_output_length} and of {@code
+ * Reshape._fix_unknown_dimension} for the same arguments.
  */
 class KerasShapesTest {
 
@@ -63,5 +64,25 @@ class KerasShapesTest {
     assertThat(KerasShapes.deconvOutputLength(8, 4, "valid", 2, 3, 1)).isEqualTo(27);
     assertThat(KerasShapes.deconvOutputLength(8, 3, "same", 1, 2, 1)).isEqualTo(16);
     assertThat(KerasShapes.deconvOutputLength(8, 3, "full", 0, 2, 1)).isEqualTo(13);
+  }
+
+  @Test
+  void reshapeResolvesTheOneUnknownDimension() {
+    assertThat(KerasShapes.reshapeTarget(24, new long[] {2, -1, 3})).containsExactly(2, 4, 3);
+    assertThat(KerasShapes.reshapeTarget(24, new long[] {4, 6})).containsExactly(4, 6);
+    assertThat(KerasShapes.reshapeTarget(0, new long[] {0, 5})).containsExactly(0, 5);
+  }
+
+  @Test
+  void reshapeThatCannotHoldTheElementsHasNoResult() {
+    assertThat(KerasShapes.reshapeTarget(6, new long[] {4, 2})).isNull();
+    assertThat(KerasShapes.reshapeTarget(6, new long[] {4, -1})).isNull();
+    assertThat(KerasShapes.reshapeTarget(6, new long[] {0, -1})).isNull();
+  }
+
+  @Test
+  void reshapeWithTwoUnknownDimensionsIsRejected() {
+    assertThatThrownBy(() -> KerasShapes.reshapeTarget(24, new long[] {-1, 2, -1}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
