@@ -236,10 +236,7 @@ final class KerasLayerRules {
         throw fail(
             "groups " + groups + " does not divide the " + in.channels() + " input channels");
       }
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, filters);
       double kernelElements = product(kernel);
       double perGroup = in.channels() / groups;
@@ -260,10 +257,7 @@ final class KerasLayerRules {
       String padding = padding();
       long multiplier = config.path("depth_multiplier").asLong(1);
       long channels = in.channels() * multiplier;
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, channels);
       double kernelElements = product(kernel);
       boolean bias = config.path("use_bias").asBoolean(true);
@@ -284,10 +278,7 @@ final class KerasLayerRules {
       long multiplier = config.path("depth_multiplier").asLong(1);
       long filters = positive("filters");
       long middle = in.channels() * multiplier;
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, filters);
       double kernelElements = product(kernel);
       double positions = batch * product(outSpatial);
@@ -411,10 +402,9 @@ final class KerasLayerRules {
               ? pool
               : tuple("strides", in.rank(), 1);
       String padding = padding();
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], pool[i], padding, strides[i], 1);
-      }
+      int[] noDilation = new int[in.rank()];
+      Arrays.fill(noDilation, 1);
+      long[] outSpatial = convSpatial(in, pool, padding, strides, noDilation);
       long[] output = in.withSpatialAndChannels(outSpatial, in.channels());
       f.filters(1).poolSize(product(pool));
       f.flops(elements(output) * product(pool));
@@ -759,6 +749,16 @@ final class KerasLayerRules {
     private KerasFormatException fail(String problem) {
       return new KerasFormatException(
           "layer \"" + layer.name() + "\" (" + layer.className() + "): " + problem);
+    }
+
+    /** The spatial dimensions after a convolution or pooling window. */
+    private long[] convSpatial(
+        Spatial in, int[] kernel, String padding, int[] strides, int[] dilation) {
+      long[] out = new long[in.rank()];
+      for (int i = 0; i < in.rank(); i++) {
+        out[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
+      }
+      return out;
     }
 
     private long convLength(long length, int kernel, String padding, int stride, int dilation) {
