@@ -6,6 +6,7 @@ import static io.jouleflow.launcher.keras.KerasOps.nhwc;
 
 import io.jouleflow.predictor.keras.KerasLayer;
 import io.jouleflow.predictor.keras.KerasModel;
+import io.jouleflow.predictor.keras.KerasShapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -594,13 +596,14 @@ public final class KerasGraphBuilder {
       int[] size = new int[] {batch, 0, 0, filters};
       for (int i = 0; i < 2; i++) {
         size[i + 1] =
-            deconvLength(
-                Math.toIntExact(x.shape().size(i + 1)),
-                k[i],
-                padding,
-                outputPadding == null ? null : outputPadding[i],
-                strides[i],
-                dilation[i]);
+            Math.toIntExact(
+                KerasShapes.deconvOutputLength(
+                    x.shape().size(i + 1),
+                    k[i],
+                    padding.toLowerCase(Locale.ROOT),
+                    outputPadding == null ? null : outputPadding[i],
+                    strides[i],
+                    dilation[i]));
       }
       Operand<TFloat32> y =
           Conv2dBackpropInput.create(
@@ -797,17 +800,5 @@ public final class KerasGraphBuilder {
         default -> throw c.unsupported("interpolation " + interpolation);
       };
     }
-  }
-
-  /** Keras' {@code deconv_output_length}: the spatial size a transposed convolution produces. */
-  static int deconvLength(
-      int input, int kernel, String padding, Integer outputPadding, int stride, int dilation) {
-    int k = kernel + (kernel - 1) * (dilation - 1);
-    boolean same = padding.equals("SAME");
-    if (outputPadding == null) {
-      return same ? input * stride : input * stride + Math.max(k - stride, 0);
-    }
-    int pad = same ? k / 2 : 0;
-    return (input - 1) * stride + k - 2 * pad + outputPadding;
   }
 }

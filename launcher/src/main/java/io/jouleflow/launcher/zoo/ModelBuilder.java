@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jouleflow.predictor.keras.KerasLayer;
 import io.jouleflow.predictor.keras.KerasModel;
+import io.jouleflow.predictor.keras.KerasShapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -697,48 +698,39 @@ public final class ModelBuilder {
     return activation == null ? "linear" : activation;
   }
 
-  /** Output length of a convolution or pooling window along one axis (dilation 1). */
+  /**
+   * Output length of a convolution or pooling window along one axis (dilation 1). The builder
+   * writes only the paddings Keras' 2-D layers take, {@code valid} and {@code same}.
+   */
   private static int windowOut(int in, int window, int stride, String padding, String what) {
-    int out;
-    if ("same".equals(padding)) {
-      out = (in + stride - 1) / stride;
-    } else if ("valid".equals(padding)) {
-      if (window > in) {
-        throw new IllegalArgumentException(
-            what + " window " + window + " is larger than its input " + in + " (valid padding)");
-      }
-      out = (in - window) / stride + 1;
-    } else {
+    if (!"same".equals(padding) && !"valid".equals(padding)) {
       throw new IllegalArgumentException("padding must be \"valid\" or \"same\": " + padding);
     }
-    return out;
+    long out = KerasShapes.convOutputLength(in, window, padding, stride, 1);
+    if (out <= 0) {
+      throw new IllegalArgumentException(
+          what + " window " + window + " is larger than its input " + in + " (valid padding)");
+    }
+    return Math.toIntExact(out);
   }
 
+  /** Keras' Reshape rule; the builder takes one {@code -1} at the most and no other size < 1. */
   private static int[] resolveReshape(int[] in, int[] target) {
-    int[] out = target.clone();
-    int unknown = -1;
-    long known = 1;
-    for (int i = 0; i < out.length; i++) {
-      if (out[i] == -1 && unknown < 0) {
-        unknown = i;
-      } else if (out[i] <= 0) {
+    boolean open = false;
+    for (int d : target) {
+      if (d == -1 && !open) {
+        open = true;
+      } else if (d <= 0) {
         throw new IllegalArgumentException("bad Reshape target: " + Arrays.toString(target));
-      } else {
-        known *= out[i];
       }
     }
-    long total = elements(in);
-    if (unknown >= 0) {
-      if (total % known != 0) {
-        throw new IllegalArgumentException(
-            "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
-      }
-      out[unknown] = (int) (total / known);
-    } else if (known != total) {
+    long[] resolved =
+        KerasShapes.reshapeTarget(elements(in), Arrays.stream(target).asLongStream().toArray());
+    if (resolved == null) {
       throw new IllegalArgumentException(
           "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(target));
     }
-    return out;
+    return Arrays.stream(resolved).mapToInt(Math::toIntExact).toArray();
   }
 
   private static int elements(int[] shape) {

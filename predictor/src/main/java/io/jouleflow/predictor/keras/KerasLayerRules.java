@@ -1,8 +1,8 @@
 package io.jouleflow.predictor.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.layers.LayerFeatures.Variant;
+import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.layers.LayerType;
 import java.util.Arrays;
 import java.util.List;
@@ -236,10 +236,7 @@ final class KerasLayerRules {
         throw fail(
             "groups " + groups + " does not divide the " + in.channels() + " input channels");
       }
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, filters);
       double kernelElements = product(kernel);
       double perGroup = in.channels() / groups;
@@ -260,10 +257,7 @@ final class KerasLayerRules {
       String padding = padding();
       long multiplier = config.path("depth_multiplier").asLong(1);
       long channels = in.channels() * multiplier;
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, channels);
       double kernelElements = product(kernel);
       boolean bias = config.path("use_bias").asBoolean(true);
@@ -284,10 +278,7 @@ final class KerasLayerRules {
       long multiplier = config.path("depth_multiplier").asLong(1);
       long filters = positive("filters");
       long middle = in.channels() * multiplier;
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
-      }
+      long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, filters);
       double kernelElements = product(kernel);
       double positions = batch * product(outSpatial);
@@ -411,10 +402,9 @@ final class KerasLayerRules {
               ? pool
               : tuple("strides", in.rank(), 1);
       String padding = padding();
-      long[] outSpatial = new long[in.rank()];
-      for (int i = 0; i < in.rank(); i++) {
-        outSpatial[i] = convLength(in.spatial()[i], pool[i], padding, strides[i], 1);
-      }
+      int[] noDilation = new int[in.rank()];
+      Arrays.fill(noDilation, 1);
+      long[] outSpatial = convSpatial(in, pool, padding, strides, noDilation);
       long[] output = in.withSpatialAndChannels(outSpatial, in.channels());
       f.filters(1).poolSize(product(pool));
       f.flops(elements(output) * product(pool));
@@ -520,32 +510,29 @@ final class KerasLayerRules {
       if (target == null || !target.isArray()) {
         throw fail("has no \"target_shape\" list");
       }
-      long[] output = new long[target.size() + 1];
-      output[0] = batch;
-      int unknown = -1;
-      long known = 1;
-      for (int i = 0; i < target.size(); i++) {
+      long[] dims = new long[target.size()];
+      boolean open = false;
+      for (int i = 0; i < dims.length; i++) {
         JsonNode dim = target.get(i);
-        long value = dim.isNull() ? -1 : dim.asLong();
-        if (value < 0) {
-          if (unknown >= 0) {
+        dims[i] = dim.isNull() ? -1 : dim.asLong();
+        if (dims[i] < 0) {
+          if (open) {
             throw fail("target_shape " + target + " has more than one unknown dimension");
           }
-          unknown = i + 1;
-        } else {
-          known *= value;
+          open = true;
         }
-        output[i + 1] = value;
       }
       long elements = (long) perExample(in);
-      if (unknown >= 0) {
-        if (known == 0 || elements % known != 0) {
-          throw fail("cannot reshape " + render(in) + " to " + target);
-        }
-        output[unknown] = elements / known;
-      } else if (known != elements) {
-        throw fail("cannot reshape " + render(in) + " (" + elements + " elements) to " + target);
+      long[] resolved = KerasShapes.reshapeTarget(elements, dims);
+      if (resolved == null) {
+        throw fail(
+            open
+                ? "cannot reshape " + render(in) + " to " + target
+                : "cannot reshape " + render(in) + " (" + elements + " elements) to " + target);
       }
+      long[] output = new long[resolved.length + 1];
+      output[0] = batch;
+      System.arraycopy(resolved, 0, output, 1, resolved.length);
       f.flops(0).targetShape(perExample(output));
       return outcome(LayerType.RESHAPE, "Reshape", output);
     }
@@ -764,43 +751,40 @@ final class KerasLayerRules {
           "layer \"" + layer.name() + "\" (" + layer.className() + "): " + problem);
     }
 
+    /** The spatial dimensions after a convolution or pooling window. */
+    private long[] convSpatial(
+        Spatial in, int[] kernel, String padding, int[] strides, int[] dilation) {
+      long[] out = new long[in.rank()];
+      for (int i = 0; i < in.rank(); i++) {
+        out[i] = convLength(in.spatial()[i], kernel[i], padding, strides[i], dilation[i]);
+      }
+      return out;
+    }
+
     private long convLength(long length, int kernel, String padding, int stride, int dilation) {
-      if (stride <= 0 || kernel <= 0 || dilation <= 0) {
-        throw fail("kernel, strides and dilation must be positive");
+      requirePositive(kernel, stride, dilation);
+      long out = KerasShapes.convOutputLength(length, kernel, padding, stride, dilation);
+      if (out <= 0) {
+        throw fail(
+            "window "
+                + KerasShapes.dilatedKernel(kernel, dilation)
+                + " is larger than its input dimension "
+                + length);
       }
-      long dilated = (long) (kernel - 1) * dilation + 1;
-      long span =
-          switch (padding) {
-            case "same", "causal" -> length;
-            case "full" -> length + dilated - 1;
-            default -> length - dilated + 1;
-          };
-      if (span <= 0) {
-        throw fail("window " + dilated + " is larger than its input dimension " + length);
-      }
-      return (span + stride - 1) / stride;
+      return out;
     }
 
     private long deconvLength(
         long length, int kernel, String padding, int stride, int dilation, Integer outputPadding) {
+      requirePositive(kernel, stride, dilation);
+      return KerasShapes.deconvOutputLength(
+          length, kernel, padding, outputPadding, stride, dilation);
+    }
+
+    private void requirePositive(int kernel, int stride, int dilation) {
       if (stride <= 0 || kernel <= 0 || dilation <= 0) {
         throw fail("kernel, strides and dilation must be positive");
       }
-      long dilated = (long) (kernel - 1) * dilation + 1;
-      if (outputPadding == null) {
-        return switch (padding) {
-          case "same" -> length * stride;
-          case "full" -> length * stride - (stride + dilated - 2);
-          default -> length * stride + Math.max(dilated - stride, 0);
-        };
-      }
-      long pad =
-          switch (padding) {
-            case "same" -> dilated / 2;
-            case "full" -> dilated - 1;
-            default -> 0;
-          };
-      return (length - 1) * stride + dilated - 2 * pad + outputPadding;
     }
   }
 
