@@ -22,7 +22,7 @@ import picocli.CommandLine;
 /**
  * The launcher {@code jouleflow <verb>}: {@code java -jar launcher/target/jouleflow.jar}.
  *
- * <p>Exit codes (ARCHITECTURE.md, "Launcher CLI"): 0 ok, 1 runtime failure, 2 bad usage or bad
+ * <p>Exit codes (README.md, "The launcher"): 0 ok, 1 runtime failure, 2 bad usage or bad
  * input. Every failure is one line on stderr, {@code jouleflow: <reason>}; bad usage adds {@code
  * (see --help)}. Stack traces appear only with {@code --debug} or {@code JOULEFLOW_DEBUG=1}.
  */

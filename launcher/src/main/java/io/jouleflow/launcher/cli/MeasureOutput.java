@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code measure}'s JSON (as ARCHITECTURE.md specifies), CSV and HTML output. */
+/** {@code measure}'s JSON ({@code layers}, {@code total}, {@code source}, {@code additivity_factor}), CSV and HTML output. */
 final class MeasureOutput {
 
   private static final ObjectMapper JSON = new ObjectMapper();
