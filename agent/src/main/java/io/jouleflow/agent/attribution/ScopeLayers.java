@@ -2,6 +2,7 @@ package io.jouleflow.agent.attribution;
 
 import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.predictor.layers.OpKind;
+import io.jouleflow.predictor.layers.RuntimeNodes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,9 +39,9 @@ public final class ScopeLayers implements LayerResolver {
     return out;
   }
 
-  /** The layer a node belongs to, or null for executor infrastructure. */
+  /** The layer a node belongs to, or null for an executor node ({@link RuntimeNodes}' rule). */
   public static String layerOf(NodeRecord node) {
-    if (node.infrastructure()) {
+    if (RuntimeNodes.isExecutorNode(node.node(), node.opType())) {
       return null;
     }
     String name = node.node();
