@@ -13,6 +13,7 @@ import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.agent.trace.StepStatsParser;
 import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.predictor.layers.ArgumentNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -172,7 +173,7 @@ final class RunProcessor {
   /** {@code b<batch>_<H>x<W>x<C>} from the first input's runtime shape. */
   private static String configOf(List<NodeRecord> nodes, int batch) {
     for (NodeRecord n : nodes) {
-      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()) {
+      if (ArgumentNode.isArgument(n.node()) && !n.outputShapes().isEmpty()) {
         long[] shape = n.outputShapes().get(0);
         StringBuilder s = new StringBuilder("b").append(batch).append('_');
         for (int i = 1; i < shape.length; i++) {
@@ -187,7 +188,7 @@ final class RunProcessor {
   /** The batch of a traced run: dimension 0 of what its inputs ({@code _arg_*}) produced. */
   private static int batchOf(List<NodeRecord> nodes) {
     for (NodeRecord n : nodes) {
-      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()
+      if (ArgumentNode.isArgument(n.node()) && !n.outputShapes().isEmpty()
           && n.outputShapes().get(0).length > 0) {
         return (int) n.outputShapes().get(0)[0];
       }
