@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.tensorflow.proto.StepStats;
 
 /**
  * Worker-thread processing of run events: names the model, counts the run, turns traced runs
@@ -133,7 +134,8 @@ final class RunProcessor {
     double seconds = event.durationNanos() / 1e9;
     metrics.recordRun(state.attributes, seconds, event.traced());
     if (event.traced()) {
-      List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
+      StepStats stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
+      List<NodeRecord> nodes = StepStatsParser.nodes(stats);
       announce(state, event, nodes);
       LayerResolver resolver = (LayerResolver) state.layerSource;
       if (resolver == null) {
@@ -143,7 +145,7 @@ final class RunProcessor {
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.bounded(l));
       state.updateShares(LayerShares.of(nodes, layers), metrics);
-      predictFor(state, resolver, nodes, event.trace());
+      predictFor(state, resolver, nodes, stats);
     }
     state.addRun(seconds);
     if (energy != null) {
@@ -152,7 +154,8 @@ final class RunProcessor {
   }
 
   /** Predicts the model's layers once per batch size seen in traced runs. */
-  private void predictFor(ModelState state, LayerResolver resolver, List<NodeRecord> nodes, byte[] trace) {
+  private void predictFor(
+      ModelState state, LayerResolver resolver, List<NodeRecord> nodes, StepStats stats) {
     if (predictions == null || !(resolver instanceof DetectedLayers detected)) {
       return;
     }
@@ -162,7 +165,7 @@ final class RunProcessor {
     }
     state.predictedBatch = batch;
     try {
-      state.runtimeGraph = detected.withRuntimeShapes(trace);
+      state.runtimeGraph = detected.withRuntimeShapes(stats);
       state.config = configOf(nodes, batch);
       state.predicted = predictions.predict(state.runtimeGraph);
     } catch (Exception e) {

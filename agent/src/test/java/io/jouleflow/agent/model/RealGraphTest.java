@@ -40,7 +40,8 @@ class RealGraphTest {
           Result r = s.runner().feed("input", in).fetch(TinyResNet.OUTPUT_OPERATION)
               .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
               .runAndFetchMetadata()) {
-        List<NodeRecord> nodes = StepStatsParser.parse(r.getMetadata().orElseThrow().toByteArray());
+        List<NodeRecord> nodes = StepStatsParser.nodes(
+            StepStatsParser.stepStats(r.getMetadata().orElseThrow().toByteArray()));
         assertThat(nodes).isNotEmpty();
         assertThat(nodes).allSatisfy(n -> {
           assertThat(n.device()).isEqualTo("cpu:0");
