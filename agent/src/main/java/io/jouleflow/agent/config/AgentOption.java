@@ -1,10 +1,11 @@
 package io.jouleflow.agent.config;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every agent option key (ARCHITECTURE.md, "Agent options"). Each key is read from the agent
+ * Every agent option key (README, "Options" of "The agent"). Each key is read from the agent
  * argument string, the system property {@code jouleflow.<key>} and the environment variable
  * {@code JOULEFLOW_<KEY>} (dots become underscores, upper case), in that order of precedence.
  */
@@ -49,7 +50,7 @@ public enum AgentOption {
 
   /** {@code JOULEFLOW_<KEY>}: dots become underscores, upper case. */
   public String environmentName() {
-    return "JOULEFLOW_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    return "JOULEFLOW_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   public String systemPropertyName() {
