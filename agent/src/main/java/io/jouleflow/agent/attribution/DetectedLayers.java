@@ -10,7 +10,6 @@ import io.jouleflow.predictor.layers.RuntimeNodes;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.GraphDef;
-import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.StepStats;
 
 /**
@@ -31,9 +30,10 @@ public final class DetectedLayers implements LayerResolver {
   /**
    * The layers again, with the shapes a traced run actually had (the real batch), so their
    * features are those the predictor was trained on. Worker thread; once per model and batch.
+   *
+   * @param stats the traced run's step stats, as parsed for its node records
    */
-  public LayerGraph withRuntimeShapes(byte[] runMetadata) throws Exception {
-    StepStats stats = RunMetadata.parseFrom(runMetadata).getStepStats();
+  public LayerGraph withRuntimeShapes(StepStats stats) {
     return LayerDetector.detect(graphDef,
         NodeShapes.fromStepStats(stats).orElse(NodeShapes.fromGraphDef(graphDef)));
   }

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Splits each device's measured energy among the runs that were executing, on the worker thread.
@@ -45,7 +46,7 @@ public final class RunEnergyAttributor<K> {
   private final List<Span<K>> pending = new ArrayList<>();
   private long closedUntil = Long.MIN_VALUE;
   private boolean started;
-  private final java.util.concurrent.atomic.AtomicLong lateRuns = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong lateRuns = new AtomicLong();
 
   /**
    * @param meters the meters whose energy is attributed (those in the machine total)

@@ -1,6 +1,7 @@
 package io.jouleflow.agent.boot;
 
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -56,7 +57,7 @@ public final class AgentEntry {
       System.setProperty(INSTALLED_PROPERTY, "true");
       startMethod.invoke(null, args, inst, attached);
     } catch (Throwable t) {
-      Throwable cause = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null
+      Throwable cause = t instanceof InvocationTargetException && t.getCause() != null
           ? t.getCause() : t;
       System.err.println("[jouleflow] WARN agent disabled, the application runs without it: " + cause);
     }

@@ -1,6 +1,7 @@
 package io.jouleflow.agent.boot;
 
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 
 /**
@@ -49,7 +50,7 @@ final class AttachCommand {
     } catch (ClassNotFoundException e) {
       err.println("jouleflow-agent: this Java runtime has no attach API (module jdk.attach); use a JDK");
       return 1;
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       Throwable c = e.getCause();
       err.println("jouleflow-agent: could not attach to process " + pid + ": "
           + (c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName()));

@@ -1,39 +1,38 @@
 package io.jouleflow.agent.config;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Every agent option key (ARCHITECTURE.md, "Agent options"). Each key is read from the agent
+ * Every agent option key (README, "Options" of "The agent"). Each key is read from the agent
  * argument string, the system property {@code jouleflow.<key>} and the environment variable
  * {@code JOULEFLOW_<KEY>} (dots become underscores, upper case), in that order of precedence.
  */
 public enum AgentOption {
-  PROMETHEUS_HOST("prometheus.host", "127.0.0.1", "bind address of the /metrics endpoint", true),
-  PROMETHEUS_PORT("prometheus.port", "9464", "port of the /metrics endpoint; 0 disables it", true),
-  OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export", true),
-  OTLP_INTERVAL("otlp.interval", "10", "seconds between OTLP exports", true),
-  TRACE_EVERY("trace.every", "100", "trace 1 Session run in N for per-op timings; 0 = never", true),
-  METERS("meters", "auto", "auto, or a list of nvml, rapl, estimate", true),
-  CPU_WATTS("cpu.watts", null, "active watts per core for the estimate meter", true),
-  RAPL_ROOT("rapl.root", "/sys/class/powercap", "powercap directory holding the intel-rapl zones", true),
-  MODEL_NAME("model.name", null, "the model label for every session of this JVM", true),
-  MODELS("models", null, "model-set directory used for predictions (default: the bundled set)", true),
-  SAMPLES("samples", "jdbc:sqlite:~/.jouleflow/samples.db", "sample store; none disables", true),
-  CARBON_INTENSITY("carbon.intensity", null, "grams CO2e per kWh for the emissions metric", true),
-  LAYERS_MAX("layers.max", "500", "layer series per model; the rest fold into _other", true),
-  QUEUE_CAPACITY("queue.capacity", "8192", "run events buffered for the worker thread", true);
+  PROMETHEUS_HOST("prometheus.host", "127.0.0.1", "bind address of the /metrics endpoint"),
+  PROMETHEUS_PORT("prometheus.port", "9464", "port of the /metrics endpoint; 0 disables it"),
+  OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export"),
+  OTLP_INTERVAL("otlp.interval", "10", "seconds between OTLP exports"),
+  TRACE_EVERY("trace.every", "100", "trace 1 Session run in N for per-op timings; 0 = never"),
+  METERS("meters", "auto", "auto, or a list of nvml, rapl, estimate"),
+  CPU_WATTS("cpu.watts", null, "active watts per core for the estimate meter"),
+  RAPL_ROOT("rapl.root", "/sys/class/powercap", "powercap directory holding the intel-rapl zones"),
+  MODEL_NAME("model.name", null, "the model label for every session of this JVM"),
+  MODELS("models", null, "model-set directory used for predictions (default: the bundled set)"),
+  SAMPLES("samples", "jdbc:sqlite:~/.jouleflow/samples.db", "sample store; none disables"),
+  CARBON_INTENSITY("carbon.intensity", null, "grams CO2e per kWh for the emissions metric"),
+  LAYERS_MAX("layers.max", "500", "layer series per model; the rest fold into _other"),
+  QUEUE_CAPACITY("queue.capacity", "8192", "run events buffered for the worker thread");
 
   private final String key;
   private final String defaultValue;
   private final String meaning;
-  private final boolean implemented;
 
-  AgentOption(String key, String defaultValue, String meaning, boolean implemented) {
+  AgentOption(String key, String defaultValue, String meaning) {
     this.key = key;
     this.defaultValue = defaultValue;
     this.meaning = meaning;
-    this.implemented = implemented;
   }
 
   public String key() {
@@ -49,14 +48,9 @@ public enum AgentOption {
     return meaning;
   }
 
-  /** False for options this version accepts but does not act on yet. */
-  public boolean implemented() {
-    return implemented;
-  }
-
   /** {@code JOULEFLOW_<KEY>}: dots become underscores, upper case. */
   public String environmentName() {
-    return "JOULEFLOW_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    return "JOULEFLOW_" + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   public String systemPropertyName() {

@@ -67,10 +67,6 @@ public final class AgentOptions {
         }
         continue;
       }
-      if (!option.implemented()) {
-        warnings.add(
-            "option " + option.key() + " is not implemented in this version of the agent; ignored");
-      }
       values.put(option, v);
     }
     return new AgentOptions(values, Collections.unmodifiableList(warnings));

@@ -3,8 +3,8 @@ package io.jouleflow.agent.feedback;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleStore;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +105,7 @@ public final class FeedbackWriter implements AutoCloseable {
   }
 
   private static boolean refusesWrites(String message) {
-    String m = message.toLowerCase(java.util.Locale.ROOT);
+    String m = message.toLowerCase(Locale.ROOT);
     return m.contains("readonly") || m.contains("read-only") || m.contains("disk")
         || m.contains("full") || m.contains("no driver") || m.contains("permission");
   }

@@ -1,5 +1,9 @@
 package io.jouleflow.agent.model;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import org.tensorflow.proto.GraphDef;
 
 /**
@@ -16,11 +20,10 @@ public final class GraphAccess {
    * operation, data inputs as {@code producer} or {@code producer:index}. Walks {@code
    * Graph.operations()}, so no serialized copy of the constants is made.
    */
-  public static java.util.List<String> structureOf(Object session) throws ReflectiveOperationException {
+  public static List<String> structureOf(Object session) throws ReflectiveOperationException {
     Object graph = session.getClass().getMethod("graph").invoke(session);
-    java.util.Iterator<?> ops =
-        (java.util.Iterator<?>) graph.getClass().getMethod("operations").invoke(graph);
-    java.util.List<String> lines = new java.util.ArrayList<>();
+    Iterator<?> ops = (Iterator<?>) graph.getClass().getMethod("operations").invoke(graph);
+    List<String> lines = new ArrayList<>();
     while (ops.hasNext()) {
       Object op = ops.next();
       Class<?> c = op.getClass();
@@ -55,7 +58,7 @@ public final class GraphAccess {
     byte[] bytes = (byte[]) graphDef.getClass().getMethod("toByteArray").invoke(graphDef);
     try {
       return GraphDef.parseFrom(bytes);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new ReflectiveOperationException("unparseable GraphDef: " + e.getMessage(), e);
     }
   }

@@ -4,6 +4,7 @@ import io.jouleflow.agent.log.AgentLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -126,7 +127,7 @@ public final class ModelIdentity {
         sha.update((byte) '\n');
       }
       return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

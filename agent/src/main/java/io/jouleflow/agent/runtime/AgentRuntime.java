@@ -177,7 +177,7 @@ public final class AgentRuntime implements RunListener {
       byte[] trace,
       boolean failed) {
     // The runner's fetch list is live and reused by the caller: copy it (traced runs only).
-    Object fetches = fetchNames instanceof java.util.List<?> l ? l.toArray(new Object[0]) : null;
+    Object fetches = fetchNames instanceof List<?> l ? l.toArray(new Object[0]) : null;
     recorder.offer(new RunEvent(
         session, fetches, startNanos, endNanos, outputCount, trace, failed));
   }

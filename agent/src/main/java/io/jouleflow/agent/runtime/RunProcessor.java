@@ -5,6 +5,8 @@ import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.agent.attribution.LayerResolver;
 import io.jouleflow.agent.attribution.LayerShares;
 import io.jouleflow.agent.attribution.RunEnergyAttributor;
+import io.jouleflow.agent.feedback.FeedbackWriter;
+import io.jouleflow.agent.feedback.LayerSampleRows;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.ModelIdentity;
 import io.jouleflow.agent.recorder.RunEvent;
@@ -13,12 +15,17 @@ import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.agent.trace.StepStatsParser;
 import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.predictor.layers.ArgumentNode;
+import io.jouleflow.predictor.layers.LayerGraph;
+import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import org.tensorflow.proto.StepStats;
 
 /**
  * Worker-thread processing of run events: names the model, counts the run, turns traced runs
@@ -47,9 +54,8 @@ final class RunProcessor {
   private long lastTimeFlush;
   private long lastCompare;
   private final LivePredictions predictions;
-  private final io.jouleflow.agent.feedback.FeedbackWriter feedback; // null: samples=none
-  private final String hardwareProfile;
-  private final String meterSource;
+  private final FeedbackWriter feedback; // null: samples=none
+  private final LayerSampleRows sampleRows;
 
   /**
    * @param resolvers makes the layer resolver of a model from its session and name (on the
@@ -63,21 +69,21 @@ final class RunProcessor {
       RunEnergyAttributor<ModelState> energy,
       List<EnergyMeter> meters,
       LivePredictions predictions,
-      io.jouleflow.agent.feedback.FeedbackWriter feedback,
+      FeedbackWriter feedback,
       String hardwareProfile) {
     this.predictions = predictions;
     this.feedback = feedback;
-    this.hardwareProfile = hardwareProfile;
-    this.meterSource = meters.stream().filter(EnergyMeter::inMachineTotal)
+    this.sampleRows = new LayerSampleRows(hardwareProfile, meters.stream()
+        .filter(EnergyMeter::inMachineTotal)
         .map(m -> m.source().label()).distinct().sorted()
-        .collect(java.util.stream.Collectors.joining("+"));
+        .collect(Collectors.joining("+")));
     this.identity = identity;
     this.metrics = metrics;
     this.layersMax = layersMax;
     this.resolvers = resolvers;
     this.energy = energy;
     this.energySink = (model, meter, joules) ->
-        model.splitEnergy(meter, tfDeviceOfMeter.getOrDefault(meter, "cpu"), joules, metrics);
+        model.energy().splitEnergy(meter, tfDeviceOfMeter.getOrDefault(meter, "cpu"), joules);
     // NVML enumerates GPUs in the order CUDA does (unless CUDA_VISIBLE_DEVICES reorders them):
     // the i-th GPU meter is TensorFlow's gpu:i. CPU and DRAM meters go with TensorFlow's CPUs.
     int gpu = 0;
@@ -96,15 +102,16 @@ final class RunProcessor {
     }
     if (nowNanos - lastTimeFlush >= TIME_FLUSH_NANOS) {
       lastTimeFlush = nowNanos;
-      models.values().forEach(m -> m.flushTime(metrics));
+      models.values().forEach(m -> m.energy().flushTime());
     }
     if (predictions != null && predictions.reloadIfNewer(nowNanos)) {
-      models.values().forEach(m -> m.predictedBatch = Integer.MIN_VALUE); // predict again
+      models.values().forEach(m -> m.comparison().predictAgain());
     }
     if (nowNanos - lastCompare >= COMPARE_NANOS) {
       lastCompare = nowNanos;
       for (ModelState m : models.values()) {
-        var samples = m.compare(metrics, hardwareProfile, meterSource);
+        List<LayerSample> samples =
+            m.comparison().compare(m.energy(), m.attributes(), metrics, sampleRows);
         if (feedback != null) {
           feedback.offer(samples);
         }
@@ -117,7 +124,7 @@ final class RunProcessor {
     if (energy != null) {
       energy.flush(nowNanos, energySink);
     }
-    models.values().forEach(m -> m.flushTime(metrics));
+    models.values().forEach(m -> m.energy().flushTime());
   }
 
   void process(RunEvent event) {
@@ -128,51 +135,52 @@ final class RunProcessor {
     if (models.size() >= MAX_MODELS && !models.containsKey(model)) {
       model = "_other"; // bounded cardinality, e.g. an application building a graph per request
     }
-    ModelState state = models.computeIfAbsent(model, name -> new ModelState(name, layersMax));
+    ModelState state =
+        models.computeIfAbsent(model, name -> new ModelState(name, layersMax, metrics));
     double seconds = event.durationNanos() / 1e9;
-    metrics.recordRun(state.attributes, seconds, event.traced());
+    metrics.recordRun(state.attributes().ofModel(), seconds, event.traced());
     if (event.traced()) {
-      List<NodeRecord> nodes = StepStatsParser.parse(event.trace());
+      StepStats stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
+      List<NodeRecord> nodes = StepStatsParser.nodes(stats);
       announce(state, event, nodes);
-      LayerResolver resolver = (LayerResolver) state.layerSource;
-      if (resolver == null) {
-        resolver = resolvers.apply(event.session(), state.name);
-        state.layerSource = resolver;
-      }
+      LayerResolver resolver =
+          state.resolver(() -> resolvers.apply(event.session(), state.name()));
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
-      layers.replaceAll(l -> l == null ? null : state.bounded(l));
-      state.updateShares(LayerShares.of(nodes, layers), metrics);
-      predictFor(state, resolver, nodes, event.trace());
+      layers.replaceAll(l -> l == null ? null : state.attributes().bounded(l));
+      state.energy().updateShares(LayerShares.of(nodes, layers));
+      predictFor(state, resolver, nodes, stats);
     }
-    state.addRun(seconds);
+    state.energy().addRun(seconds);
     if (energy != null) {
       energy.add(state, event.startNanos(), event.endNanos());
     }
   }
 
   /** Predicts the model's layers once per batch size seen in traced runs. */
-  private void predictFor(ModelState state, LayerResolver resolver, List<NodeRecord> nodes, byte[] trace) {
+  private void predictFor(
+      ModelState state, LayerResolver resolver, List<NodeRecord> nodes, StepStats stats) {
     if (predictions == null || !(resolver instanceof DetectedLayers detected)) {
       return;
     }
     int batch = batchOf(nodes);
-    if (batch == state.predictedBatch) {
+    LiveComparison comparison = state.comparison();
+    if (comparison.predictedFor(batch)) {
       return;
     }
-    state.predictedBatch = batch;
+    comparison.newBatch(batch);
     try {
-      state.runtimeGraph = detected.withRuntimeShapes(trace);
-      state.config = configOf(nodes, batch);
-      state.predicted = predictions.predict(state.runtimeGraph);
+      LayerGraph runtimeGraph = detected.withRuntimeShapes(stats);
+      comparison.runtimeLayers(runtimeGraph, configOf(nodes, batch));
+      comparison.predictions(predictions.predict(runtimeGraph));
     } catch (Exception e) {
-      AgentLog.debug("no prediction for model " + state.name + ": " + e);
+      AgentLog.debug("no prediction for model " + state.name() + ": " + e);
     }
   }
 
   /** {@code b<batch>_<H>x<W>x<C>} from the first input's runtime shape. */
   private static String configOf(List<NodeRecord> nodes, int batch) {
     for (NodeRecord n : nodes) {
-      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()) {
+      if (ArgumentNode.isArgument(n.node()) && !n.outputShapes().isEmpty()) {
         long[] shape = n.outputShapes().get(0);
         StringBuilder s = new StringBuilder("b").append(batch).append('_');
         for (int i = 1; i < shape.length; i++) {
@@ -187,7 +195,7 @@ final class RunProcessor {
   /** The batch of a traced run: dimension 0 of what its inputs ({@code _arg_*}) produced. */
   private static int batchOf(List<NodeRecord> nodes) {
     for (NodeRecord n : nodes) {
-      if (n.node().startsWith("_arg_") && !n.outputShapes().isEmpty()
+      if (ArgumentNode.isArgument(n.node()) && !n.outputShapes().isEmpty()
           && n.outputShapes().get(0).length > 0) {
         return (int) n.outputShapes().get(0)[0];
       }
@@ -196,13 +204,11 @@ final class RunProcessor {
   }
 
   private static void announce(ModelState state, RunEvent event, List<NodeRecord> nodes) {
-    if (!state.announced) {
-      state.announced = true;
-      AgentLog.info("model \"" + state.name + "\": first traced run, " + nodes.size()
+    if (state.firstTrace()) {
+      AgentLog.info("model \"" + state.name() + "\": first traced run, " + nodes.size()
           + " nodes executed, fetches "
           + (event.fetchNames() instanceof Object[] f ? Arrays.toString(f) : "unknown"));
-    } else if (AgentLog.debugEnabled() && !state.nodesLogged) {
-      state.nodesLogged = true;
+    } else if (AgentLog.debugEnabled() && state.firstNodeLog()) {
       nodes.forEach(n -> AgentLog.debug("  node " + n.node() + " op=" + n.opType()
           + " device=" + n.device() + " us=" + n.durationMicros()));
     }

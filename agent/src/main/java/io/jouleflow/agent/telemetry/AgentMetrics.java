@@ -9,18 +9,23 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.EnergyTimeline;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The agent's OpenTelemetry instruments (names and units as ARCHITECTURE.md, "Metrics") and the
- * exporters they go to. Instruments are recorded from the worker thread, except the eager-op and
+ * The agent's OpenTelemetry instruments (names and units as in the README, "Metrics exported")
+ * and the exporters they go to. Instruments are recorded from the worker thread, except the eager-op and
  * drop counters, which are observed at collection time.
  */
 public final class AgentMetrics implements AutoCloseable {
@@ -58,9 +63,8 @@ public final class AgentMetrics implements AutoCloseable {
   private static final double JOULES_PER_KWH = 3.6e6;
   private volatile DoubleCounter emissions;
   private volatile double gramsPerKwh;
-  private final java.util.Map<Attributes, Attributes> emissionsAttributes =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Map<String, LongSupplier> drops = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Attributes, Attributes> emissionsAttributes = new ConcurrentHashMap<>();
+  private final Map<String, LongSupplier> drops = new ConcurrentHashMap<>();
 
   private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
     this.provider = provider;
@@ -207,7 +211,7 @@ public final class AgentMetrics implements AutoCloseable {
         server = MetricsEndpoint.start(host, port, reader);
         builder.registerMetricReader(reader, type -> CARDINALITY_LIMIT);
         AgentLog.info("metrics at http://" + hostForUrl(host) + ":" + port + "/metrics");
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         AgentLog.warn(
             "cannot serve metrics on " + host + ":" + port + " (" + rootMessage(e)
                 + "); the Prometheus endpoint is off. Set prometheus.port to a free port.");
@@ -221,7 +225,7 @@ public final class AgentMetrics implements AutoCloseable {
             OtlpHttpMetricExporter.builder().setEndpoint(otlpEndpoint).build();
         builder.registerMetricReader(
             PeriodicMetricReader.builder(exporter)
-                .setInterval(java.time.Duration.ofSeconds(otlpIntervalSeconds))
+                .setInterval(Duration.ofSeconds(otlpIntervalSeconds))
                 .build(),
             type -> CARDINALITY_LIMIT);
         AgentLog.info("metrics pushed over OTLP/HTTP to " + otlpEndpoint + " every "
@@ -236,7 +240,7 @@ public final class AgentMetrics implements AutoCloseable {
   }
 
   /** Instruments read by {@code reader} only, with no endpoint (tests, embedding). */
-  public static AgentMetrics withReader(io.opentelemetry.sdk.metrics.export.MetricReader reader) {
+  public static AgentMetrics withReader(MetricReader reader) {
     AgentMetrics metrics = new AgentMetrics(
         SdkMeterProvider.builder().registerMetricReader(reader).build(), null);
     metrics.observe(new EagerOpStats(), () -> 0);
@@ -265,9 +269,9 @@ public final class AgentMetrics implements AutoCloseable {
             (reason, count) -> m.record(count.getAsLong(), Attributes.of(REASON, reason))));
   }
 
-  private final java.util.Map<Attributes, Double> observed = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Map<Attributes, Double> predicted = new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.Map<Attributes, Double> errors = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Attributes, Double> observed = new ConcurrentHashMap<>();
+  private final Map<Attributes, Double> predicted = new ConcurrentHashMap<>();
+  private final Map<Attributes, Double> errors = new ConcurrentHashMap<>();
 
   private void observeComparison(Meter meter) {
     meter.gaugeBuilder("jouleflow.layer.energy.observed")

@@ -32,9 +32,4 @@ public record NodeRecord(
   public long durationMicros() {
     return Math.max(0, endMicros - startMicros);
   }
-
-  /** Executor bookkeeping rather than model work: {@code _SOURCE}, {@code _arg_*}, {@code _retval_*}. */
-  public boolean infrastructure() {
-    return node.startsWith("_");
-  }
 }

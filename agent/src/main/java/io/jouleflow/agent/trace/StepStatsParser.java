@@ -10,11 +10,13 @@ import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.NodeOutput;
 import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.StepStats;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * Turns the serialized RunMetadata of a traced run into {@link NodeRecord}s. Runs on the worker
- * thread only. The proto classes are TensorFlow's own, relocated into the agent jar.
+ * Turns the serialized RunMetadata of a traced run into its step stats and {@link NodeRecord}s.
+ * Runs on the worker thread only. The proto classes are TensorFlow's own, relocated into the
+ * agent jar.
  */
 public final class StepStatsParser {
 
@@ -22,15 +24,22 @@ public final class StepStatsParser {
 
   private StepStatsParser() {}
 
-  /** Parses a RunMetadata message; malformed bytes yield an IllegalArgumentException. */
-  public static List<NodeRecord> parse(byte[] runMetadata) {
-    RunMetadata metadata;
+  /**
+   * The step stats of a serialized RunMetadata message, parsed once per traced run for both the
+   * node records ({@link #nodes}) and the runtime shapes; malformed bytes yield an
+   * IllegalArgumentException.
+   */
+  public static StepStats stepStats(byte[] runMetadata) {
     try {
-      metadata = RunMetadata.parseFrom(runMetadata);
+      return RunMetadata.parseFrom(runMetadata).getStepStats();
     } catch (Exception e) {
       throw new IllegalArgumentException("unparseable RunMetadata: " + e.getMessage(), e);
     }
-    List<DeviceStepStats> devices = metadata.getStepStats().getDevStatsList();
+  }
+
+  /** The executed nodes of a traced run's step stats. */
+  public static List<NodeRecord> nodes(StepStats stats) {
+    List<DeviceStepStats> devices = stats.getDevStatsList();
     // On GPUs, FULL_TRACE reports each kernel twice: the host-side launch under the device and
     // the kernel itself under ".../stream:all". Where a stream:all view exists, only it counts.
     List<String> streamAll = new ArrayList<>();

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.agent.attribution.ActiveTimeSplitter.Interval;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ActiveTimeSplitterTest {
@@ -51,14 +54,14 @@ class ActiveTimeSplitterTest {
 
   @Test
   void manyIntervalsAgreeWithABruteForceSplit() {
-    java.util.Random r = new java.util.Random(7);
-    List<Interval<Integer>> ivs = new java.util.ArrayList<>();
+    Random r = new Random(7);
+    List<Interval<Integer>> ivs = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       long a = r.nextInt(1000);
       ivs.add(new Interval<>(i % 17, a, a + r.nextInt(50)));
     }
     Map<Integer, Double> fast = ActiveTimeSplitter.split(ivs);
-    Map<Integer, Double> slow = new java.util.HashMap<>();
+    Map<Integer, Double> slow = new HashMap<>();
     for (long t = 0; t < 1100; t++) { // unit steps: exact for integer boundaries
       long tt = t;
       List<Interval<Integer>> on = ivs.stream().filter(iv -> iv.start() <= tt && tt < iv.end()).toList();

@@ -3,6 +3,7 @@ package io.jouleflow.agent.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jouleflow.agent.trace.NodeRecord;
+import io.jouleflow.predictor.layers.OpKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +11,14 @@ class ScopeLayersTest {
 
   private static NodeRecord node(String name, String op) {
     return new NodeRecord(name, op, "cpu:0", 0, 1, List.of());
+  }
+
+  private static String typeOf(String op) {
+    return OpKind.ofRuntimeOp(op).type().label();
+  }
+
+  private static int rank(String op) {
+    return OpKind.ofRuntimeOp(op).rank();
   }
 
   @Test
@@ -28,18 +37,30 @@ class ScopeLayersTest {
 
   @Test
   void typesFollowTheStrongestAnchorOp() {
-    assertThat(ScopeLayers.typeOf("_FusedConv2D")).isEqualTo("Convolutional");
-    assertThat(ScopeLayers.typeOf("MatMul")).isEqualTo("Dense");
-    assertThat(ScopeLayers.typeOf("FusedBatchNormV3")).isEqualTo("Normalization");
-    assertThat(ScopeLayers.typeOf("AddV2")).isEqualTo("Add");
-    assertThat(ScopeLayers.typeOf("Whatever")).isEqualTo("Other");
+    assertThat(typeOf("_FusedConv2D")).isEqualTo("Convolutional");
+    assertThat(typeOf("MatMul")).isEqualTo("Dense");
+    assertThat(typeOf("FusedBatchNormV3")).isEqualTo("Normalization");
+    assertThat(typeOf("AddV2")).isEqualTo("Add");
+    assertThat(typeOf("Whatever")).isEqualTo("Other");
     // oneDNN builds of TensorFlow (the CPU default) rename the kernels they run
-    assertThat(ScopeLayers.typeOf("_MklNativeFusedConv2D")).isEqualTo("Convolutional");
-    assertThat(ScopeLayers.typeOf("_MklNativeFusedMatMul")).isEqualTo("Dense");
-    assertThat(ScopeLayers.typeOf("_MklNativeFusedBatchNormEx")).isEqualTo("Normalization");
-    assertThat(ScopeLayers.typeOf("_MklNativeMaxPool")).isEqualTo("Pooling");
-    assertThat(ScopeLayers.typeOf("_MklSoftmax")).isEqualTo("Activation");
-    assertThat(ScopeLayers.anchorRank("Conv2D")).isLessThan(ScopeLayers.anchorRank("BiasAdd"));
-    assertThat(ScopeLayers.anchorRank("Conv2D")).isLessThan(ScopeLayers.anchorRank("Relu"));
+    assertThat(typeOf("_MklNativeFusedConv2D")).isEqualTo("Convolutional");
+    assertThat(typeOf("_MklNativeFusedMatMul")).isEqualTo("Dense");
+    assertThat(typeOf("_MklNativeFusedBatchNormEx")).isEqualTo("Normalization");
+    assertThat(typeOf("_MklNativeMaxPool")).isEqualTo("Pooling");
+    assertThat(typeOf("_MklSoftmax")).isEqualTo("Activation");
+    assertThat(rank("Conv2D")).isGreaterThan(rank("BiasAdd"));
+    assertThat(rank("Conv2D")).isGreaterThan(rank("Relu"));
+  }
+
+  @Test
+  void aScopeTakesTheTypeOfItsStrongestOp() {
+    List<LayerRef> layers = new ScopeLayers().resolve(List.of(
+        node("conv2d/BiasAdd", "BiasAdd"), node("conv2d/Conv2D", "Conv2D"),
+        node("conv2d/Relu", "Relu"), node("flatten/Reshape", "Reshape"),
+        node("flatten/Identity", "Identity"), node("_arg_input_0_0", "_Arg")));
+    assertThat(layers).containsExactly(
+        new LayerRef("conv2d", "Convolutional"), new LayerRef("conv2d", "Convolutional"),
+        new LayerRef("conv2d", "Convolutional"), new LayerRef("flatten", "Reshape"),
+        new LayerRef("flatten", "Reshape"), null);
   }
 }

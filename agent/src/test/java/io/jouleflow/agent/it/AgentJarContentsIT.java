@@ -3,6 +3,7 @@ package io.jouleflow.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,7 +54,7 @@ class AgentJarContentsIT {
       assertThat(bridge).isNotEmpty();
       for (String entry : bridge) {
         String constants = new String(jar.getInputStream(jar.getEntry(entry)).readAllBytes(),
-            java.nio.charset.StandardCharsets.ISO_8859_1);
+            StandardCharsets.ISO_8859_1);
         assertThat(constants).as(entry).doesNotContain("io/jouleflow/shaded")
             .doesNotContain("org/tensorflow/");
       }
@@ -69,7 +70,7 @@ class AgentJarContentsIT {
           .filter(e -> {
             try {
               return new String(jar.getInputStream(e).readAllBytes(),
-                  java.nio.charset.StandardCharsets.ISO_8859_1).contains("com/sun/net/httpserver");
+                  StandardCharsets.ISO_8859_1).contains("com/sun/net/httpserver");
             } catch (IOException ex) {
               return true;
             }

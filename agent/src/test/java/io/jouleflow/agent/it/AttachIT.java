@@ -2,6 +2,7 @@ package io.jouleflow.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +54,7 @@ class AttachIT {
                 && !scrape.series("jouleflow_layer_duration_seconds_total").isEmpty()) {
               break;
             }
-          } catch (java.io.IOException notYet) {
+          } catch (IOException notYet) {
             // endpoint not up yet
           }
           Thread.sleep(100);

@@ -1,6 +1,7 @@
 package io.jouleflow.agent.it;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -9,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,11 +36,11 @@ public final class ChildJvm implements AutoCloseable {
    * agent's own classes or libraries (the application does not have them).
    */
   public static String applicationClassPath() {
-    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(e -> e.contains("org/tensorflow") || e.contains("org/bytedeco")
             || e.contains("com/google/protobuf") || e.contains("jouleflow-examples")
             || e.contains("examples/target/classes") || e.endsWith("test-classes"))
-        .collect(Collectors.joining(java.io.File.pathSeparator));
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   /** The agent's -javaagent flag with options. */
@@ -68,11 +72,11 @@ public final class ChildJvm implements AutoCloseable {
 
   public static ChildJvm start(List<String> jvmArgs, String classPath, String mainClass, List<String> args)
       throws IOException {
-    return start(jvmArgs, classPath, mainClass, args, java.util.Map.of());
+    return start(jvmArgs, classPath, mainClass, args, Map.of());
   }
 
   public static ChildJvm start(List<String> jvmArgs, String classPath, String mainClass,
-      List<String> args, java.util.Map<String, String> env) throws IOException {
+      List<String> args, Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xshare:auto");
@@ -152,7 +156,7 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public int waitFor(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("child did not exit within " + timeout + "\nstderr:\n" + stderr());
     }
     return process.exitValue();
@@ -162,7 +166,7 @@ public final class ChildJvm implements AutoCloseable {
   public void close() throws Exception {
     if (process.isAlive()) {
       process.destroy();
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
     }

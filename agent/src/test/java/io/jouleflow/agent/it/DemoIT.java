@@ -72,7 +72,7 @@ class DemoIT {
         .contains("page:      " + work.resolve("tiny_resnet.html"));
     // The page: a predicted bar for each of the model's 15 layers, an observed one (labelled
     // estimate on this machine) for each layer the agent saw run, _unattributed included.
-    String page = java.nio.file.Files.readString(work.resolve("tiny_resnet.html"));
+    String page = Files.readString(work.resolve("tiny_resnet.html"));
     assertThat(count(page, "class=\"bar predicted\"")).isEqualTo(15);
     assertThat(count(page, "class=\"bar observed\"")).isEqualTo(observed.size() - 1); // no total
     assertThat(page).contains("data-layer=\"_unattributed\"", "estimate");

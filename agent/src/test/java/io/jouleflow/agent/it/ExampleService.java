@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The example inference service in a child JVM, and a client for it. */
 public final class ExampleService implements AutoCloseable {
@@ -29,12 +30,12 @@ public final class ExampleService implements AutoCloseable {
   /** Starts the service ({@code agentOptions} null: without the agent) and waits until it serves. */
   public static ExampleService start(Path modelDir, String agentOptions, List<String> extraJvmArgs)
       throws Exception {
-    return startWithEnvironment(modelDir, agentOptions, extraJvmArgs, java.util.Map.of());
+    return startWithEnvironment(modelDir, agentOptions, extraJvmArgs, Map.of());
   }
 
   /** As {@link #start}, with extra environment variables for the child. */
   public static ExampleService startWithEnvironment(
-      Path modelDir, String agentOptions, List<String> extraJvmArgs, java.util.Map<String, String> env)
+      Path modelDir, String agentOptions, List<String> extraJvmArgs, Map<String, String> env)
       throws Exception {
     List<String> jvmArgs = new ArrayList<>(extraJvmArgs);
     if (agentOptions != null) {

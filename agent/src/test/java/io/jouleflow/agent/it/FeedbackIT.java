@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleStore;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,9 +86,9 @@ class FeedbackIT {
   @Test
   void aFleetStoreOnPostgresqlReceivesTheSamples() throws Exception {
     String url = System.getenv("JOULEFLOW_TEST_POSTGRES_URL");
-    org.junit.jupiter.api.Assumptions.assumeTrue(url != null,
+    Assumptions.assumeTrue(url != null,
         "no PostgreSQL: .ci/run starts one (JOULEFLOW_TEST_POSTGRES_URL)");
-    try (var c = java.sql.DriverManager.getConnection(url); var s = c.createStatement()) {
+    try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS layer_samples");
       s.execute("DROP TABLE IF EXISTS model_samples");
       s.execute("DROP TABLE IF EXISTS schema_version");

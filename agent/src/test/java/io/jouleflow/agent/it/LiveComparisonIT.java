@@ -3,9 +3,12 @@ package io.jouleflow.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -85,14 +88,14 @@ class LiveComparisonIT {
       String v1 = first.series("jouleflow_model_set").get(0).label("version");
 
       // "Retrain": a set with another creation time replaces the manifest.
-      var json = new com.fasterxml.jackson.databind.ObjectMapper();
-      var manifest = (com.fasterxml.jackson.databind.node.ObjectNode)
+      var json = new ObjectMapper();
+      var manifest = (ObjectNode)
           json.readTree(set.resolve("manifest.json").toFile());
       manifest.put("created", "2030-01-01T00:00:00Z");
       Files.writeString(set.resolve("manifest.tmp"), json.writeValueAsString(manifest));
       Files.move(set.resolve("manifest.tmp"), set.resolve("manifest.json"),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
 
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       String version = v1;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,7 @@ class MetersUnderAgentIT {
     List<String> jvmArgs = List.of("-Djouleflow.nvml.library=" + fakeNvml);
     String options = "prometheus.port=" + port + ",trace.every=10,meters=nvml,rapl,rapl.root=" + powercap;
     try (ExampleService svc = ExampleService.startWithEnvironment(
-        tmp.resolve(MODEL), options, jvmArgs, java.util.Map.of("FAKE_NVML_ENERGY_RATE_MW", "100000"))) {
+        tmp.resolve(MODEL), options, jvmArgs, Map.of("FAKE_NVML_ENERGY_RATE_MW", "100000"))) {
       assertThat(svc.jvm.stderr())
           .contains("meters: nvml chosen").contains("meters: rapl chosen")
           .doesNotContain("estimate chosen");

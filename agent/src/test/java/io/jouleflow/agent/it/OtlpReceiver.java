@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +21,7 @@ final class OtlpReceiver implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> contentTypes = new CopyOnWriteArrayList<>();
-  private final Set<String> metricNames = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+  private final Set<String> metricNames = Collections.synchronizedSet(new LinkedHashSet<>());
 
   OtlpReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

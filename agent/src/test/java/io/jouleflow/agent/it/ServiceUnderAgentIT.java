@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +101,7 @@ class ServiceUnderAgentIT {
 
   @Test
   void busyPortAndBadOptionsCostOneLogLineEachAndTheServiceStillServes() throws Exception {
-    try (ServerSocket busy = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = busy.getLocalPort();
       try (ExampleService svc = ExampleService.start(models.resolve(MODEL),
           "prometheus.port=" + port + ",bogus=1,trace.every=abc", List.of())) {

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.GraphDef;
@@ -83,21 +81,20 @@ public interface NodeShapes {
 
   /**
    * The output shapes of a traced run ({@code RunMetadata.getStepStats()}), by runtime node name.
-   * An executor argument node {@code _arg_<placeholder>_<output>_<index>} also gives the shape of
-   * its placeholder. Runtime names differ from static ones where Grappler fused nodes; {@link
+   * An executor argument node ({@link ArgumentNode}) also gives the shape of its placeholder.
+   * Runtime names differ from static ones where Grappler fused nodes; {@link
    * LayerDetector} fills such gaps from the neighbours of a node.
    */
   static NodeShapes fromStepStats(StepStats stats) {
-    Pattern argument = Pattern.compile("_arg_(.+)_(\\d+)_\\d+");
     Map<String, List<long[]>> shapes = new HashMap<>();
     for (DeviceStepStats device : stats.getDevStatsList()) {
       for (NodeExecStats node : device.getNodeStatsList()) {
         for (NodeOutput output : node.getOutputList()) {
           long[] shape = TensorValues.dims(output.getTensorDescription().getShape());
           put(shapes, node.getNodeName(), output.getSlot(), shape);
-          Matcher m = argument.matcher(node.getNodeName());
-          if (m.matches()) {
-            put(shapes, m.group(1), Integer.parseInt(m.group(2)), shape);
+          ArgumentNode argument = ArgumentNode.parse(node.getNodeName());
+          if (argument != null) {
+            put(shapes, argument.placeholder(), argument.output(), shape);
           }
         }
       }

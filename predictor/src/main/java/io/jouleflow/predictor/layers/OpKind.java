@@ -1,6 +1,9 @@
 package io.jouleflow.predictor.layers;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.tensorflow.proto.AttrValue;
@@ -11,8 +14,12 @@ import org.tensorflow.proto.NodeDef;
  * scope's layer type (convolution over matrix product over pooling over batch normalization over
  * padding over concatenation over resizing over reshape over add over multiply over activation over
  * global pooling over placeholder). Kinds below that say nothing specific.
+ *
+ * <p>This is the one op → layer type table: the launcher's and the agent's graph detection use
+ * {@link #of} (with the graph), the agent's name-scope grouping of a traced run {@link
+ * #ofRuntimeOp} (op type alone).
  */
-enum OpKind {
+public enum OpKind {
   CONVOLUTION(13, LayerType.CONVOLUTIONAL),
   MATMUL(12, LayerType.DENSE),
   POOL(11, LayerType.POOLING),
@@ -123,6 +130,22 @@ enum OpKind {
           "VarIsInitializedOp",
           "IsVariableInitialized");
 
+  /**
+   * Op names only traced runs show (after {@link #canonical}): Grappler's and oneDNN's fused ops
+   * and oneDNN's own activation kernels. Static graphs do not hold them.
+   */
+  static final Map<String, OpKind> RUNTIME_ONLY =
+      Map.of(
+          "FusedConv2D", CONVOLUTION,
+          "FusedDepthwiseConv2dNative", CONVOLUTION,
+          "FusedMatMul", MATMUL,
+          "FusedBatchNormEx", BATCH_NORM,
+          "Swish", ACTIVATION,
+          "Gelu", ACTIVATION);
+
+  /** {@link #ofRuntimeOp}'s table: lower-case op name → kind. */
+  private static final Map<String, OpKind> BY_NAME = byName();
+
   private final int rank;
   private final LayerType type;
 
@@ -131,12 +154,13 @@ enum OpKind {
     this.type = type;
   }
 
-  int rank() {
+  /** The kind's priority: of a layer's ops, the one of highest rank decides its type. */
+  public int rank() {
     return rank;
   }
 
   /** The layer type a layer anchored by this kind has. */
-  LayerType type() {
+  public LayerType type() {
     return type;
   }
 
@@ -203,6 +227,62 @@ enum OpKind {
       return GLOBAL_POOL;
     }
     return OTHER;
+  }
+
+  /**
+   * The kind an executed op has by its type alone, for grouping a traced run by name scope when
+   * no graph says more. TensorFlow's rewrites are seen through ({@link #canonical}) and case is
+   * ignored. Kinds that depend on the graph take their usual case: Add, AddV2 and AddN are ADD, Mul
+   * is MULTIPLY, Mean and Max are GLOBAL_POOL; BiasAdd and scalings (AFFINE in a graph) are OTHER.
+   */
+  public static OpKind ofRuntimeOp(String opType) {
+    return BY_NAME.getOrDefault(canonical(opType).toLowerCase(Locale.ROOT), OTHER);
+  }
+
+  /**
+   * The op type without the prefixes of TensorFlow's rewrites: Grappler's {@code _Fused*} and
+   * oneDNN's {@code _MklNative*} / {@code _Mkl*} kernels ({@code _MklNativeFusedConv2D} is a fused
+   * Conv2D, {@code _MklSoftmax} a Softmax).
+   */
+  static String canonical(String opType) {
+    if (opType.startsWith("_MklNative")) {
+      return opType.substring("_MklNative".length());
+    }
+    if (opType.startsWith("_Mkl")) {
+      return opType.substring("_Mkl".length());
+    }
+    return opType.startsWith("_") ? opType.substring(1) : opType;
+  }
+
+  private static Map<String, OpKind> byName() {
+    Map<String, OpKind> m = new HashMap<>();
+    // Strongest kind first: a name in two sets keeps the stronger kind.
+    putAll(m, CONVOLUTIONS, CONVOLUTION);
+    putAll(m, MATMULS, MATMUL);
+    putAll(m, POOLS, POOL);
+    putAll(m, BATCH_NORMS, BATCH_NORM);
+    putAll(m, PADS, PAD);
+    putAll(m, CONCATS, CONCAT);
+    putAll(m, RESIZES, RESIZE);
+    putAll(m, RESHAPES, RESHAPE);
+    for (String op : ADDS) {
+      if (!BIAS_ADDS.contains(op)) {
+        m.putIfAbsent(op.toLowerCase(Locale.ROOT), ADD);
+      }
+    }
+    putAll(m, MULS, MULTIPLY);
+    putAll(m, ACTIVATIONS, ACTIVATION);
+    putAll(m, GLOBAL_REDUCTIONS, GLOBAL_POOL);
+    putAll(m, INPUTS, INPUT);
+    putAll(m, PASS_THROUGHS, PASS_THROUGH);
+    RUNTIME_ONLY.forEach((op, kind) -> m.putIfAbsent(op.toLowerCase(Locale.ROOT), kind));
+    return Map.copyOf(m);
+  }
+
+  private static void putAll(Map<String, OpKind> m, Set<String> ops, OpKind kind) {
+    for (String op : ops) {
+      m.putIfAbsent(op.toLowerCase(Locale.ROOT), kind);
+    }
   }
 
   /** Whether an element-wise node may join the layer whose output it alone consumes. */

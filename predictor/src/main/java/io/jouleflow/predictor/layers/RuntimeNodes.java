@@ -139,7 +139,7 @@ public final class RuntimeNodes {
   public static boolean isExecutorNode(String runtimeNodeName, String runtimeOpType) {
     return runtimeNodeName.equals("_SOURCE")
         || runtimeNodeName.equals("_SINK")
-        || runtimeNodeName.startsWith("_arg_")
+        || ArgumentNode.isArgument(runtimeNodeName)
         || runtimeNodeName.startsWith("_retval_")
         || EXECUTOR_OPS.contains(runtimeOpType);
   }

@@ -7,6 +7,7 @@ import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.agent.attribution.LayerShares;
 import io.jouleflow.agent.it.PrometheusScrape;
 import io.jouleflow.agent.telemetry.AgentMetrics;
+import io.jouleflow.agent.telemetry.ModelAttributes;
 import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.meters.Device;
 import io.jouleflow.meters.DeviceType;
@@ -19,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ModelStateTest {
+class ModelEnergyTest {
 
   private static final LayerRef CONV = new LayerRef("conv2d", "Convolutional");
   private static final LayerRef DENSE = new LayerRef("dense", "Dense");
@@ -45,19 +46,19 @@ class ModelStateTest {
 
   @Test
   void energySplitsByTheSharesOfTheMatchingDeviceAndSumsToTheWhole() throws Exception {
-    ModelState model = new ModelState("m", 500);
+    ModelEnergy model = new ModelEnergy(new ModelAttributes("m", 500), metrics);
     // cpu:0: conv 40 %, dense 35 %, rest 25 %; gpu:0: conv 80 %, rest 20 %.
     LayerShares shares = LayerShares.of(List.of(
             new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 40, List.of()),
             new NodeRecord("dense/x", "Op", "cpu:0", 40, 75, List.of()),
             new NodeRecord("conv2d/k", "Op", "gpu:0", 0, 80, List.of())),
         List.of(CONV, DENSE, CONV));
-    model.updateShares(shares, metrics);
+    model.updateShares(shares);
     model.addRun(100e-6); // runs of 100 us
     EnergyMeter rapl = meter("intel-rapl:0", DeviceType.CPU, MeterSource.RAPL);
     EnergyMeter gpu = meter("GPU-1", DeviceType.GPU, MeterSource.NVML);
-    model.splitEnergy(rapl, "cpu", 10.0, metrics);
-    model.splitEnergy(gpu, "gpu:0", 50.0, metrics);
+    model.splitEnergy(rapl, "cpu", 10.0);
+    model.splitEnergy(gpu, "gpu:0", 50.0);
 
     PrometheusScrape s = scrape();
     assertThat(joules(s, "conv2d", "intel-rapl:0")).isCloseTo(4.0, within(1e-9));
@@ -73,25 +74,26 @@ class ModelStateTest {
 
   @Test
   void withoutSharesAllEnergyIsUnattributed() throws Exception {
-    ModelState model = new ModelState("m", 500);
-    model.splitEnergy(meter("cpu", DeviceType.CPU, MeterSource.ESTIMATE), "cpu", 3.0, metrics);
+    ModelEnergy model = new ModelEnergy(new ModelAttributes("m", 500), metrics);
+    model.splitEnergy(meter("cpu", DeviceType.CPU, MeterSource.ESTIMATE), "cpu", 3.0);
     assertThat(joules(scrape(), "_unattributed", "cpu")).isCloseTo(3.0, within(1e-9));
   }
 
   @Test
   void runTimeIsSpreadOverLayersAndLayersBeyondTheLimitFold() throws Exception {
-    ModelState model = new ModelState("m", 1);
-    LayerRef first = model.bounded(CONV);
-    LayerRef second = model.bounded(DENSE);
+    ModelAttributes attributes = new ModelAttributes("m", 1);
+    ModelEnergy model = new ModelEnergy(attributes, metrics);
+    LayerRef first = attributes.bounded(CONV);
+    LayerRef second = attributes.bounded(DENSE);
     assertThat(first).isEqualTo(CONV);
     assertThat(second).isEqualTo(LayerRef.OTHER);
     model.updateShares(LayerShares.of(List.of(
             new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 50, List.of()),
             new NodeRecord("dense/x", "Op", "cpu:0", 50, 75, List.of())),
-        List.of(first, second)), metrics);
+        List.of(first, second)));
     model.addRun(0.010);
     model.addRun(0.030); // mean 20 ms: conv's 50 us active time per run, dense's 25 us
-    model.flushTime(metrics);
+    model.flushTime();
     PrometheusScrape s = scrape();
     assertThat(s.sum("jouleflow_layer_duration_seconds_total", x -> "conv2d".equals(x.label("layer"))))
         .isCloseTo(2 * 50e-6, within(1e-12));

@@ -1,0 +1,92 @@
+package io.jouleflow.agent.telemetry;
+
+import io.jouleflow.agent.attribution.LayerRef;
+import io.jouleflow.meters.EnergyMeter;
+import io.opentelemetry.api.common.Attributes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The attributes of one model's series, each built once, and the bound on its layer series: at
+ * most {@code layers.max} layers get series of their own, the rest fold into {@code _other}.
+ * Worker thread only.
+ */
+public final class ModelAttributes {
+
+  private final String model;
+  private final Attributes modelAttributes;
+  private final int layersMax;
+  private final Map<String, LayerRef> layers = new HashMap<>();
+  private final Map<LayerRef, Attributes> layerAttributes = new HashMap<>();
+  private final Map<String, Attributes> durationAttributes = new HashMap<>();
+  private final Map<EnergyMeter, Attributes> energyAttributes = new HashMap<>();
+  private final Map<String, Attributes> layerEnergyAttributes = new HashMap<>();
+
+  public ModelAttributes(String model, int layersMax) {
+    this.model = model;
+    this.layersMax = layersMax;
+    this.modelAttributes = Attributes.of(AgentMetrics.MODEL, model);
+  }
+
+  /** The model label. */
+  public String model() {
+    return model;
+  }
+
+  /** A layer of this model, or {@code _other} once {@code layers.max} layers are known. */
+  public LayerRef bounded(LayerRef layer) {
+    if (layer.equals(LayerRef.UNATTRIBUTED)) {
+      return layer;
+    }
+    LayerRef known = layers.get(layer.id());
+    if (known != null) {
+      return known;
+    }
+    if (layers.size() >= layersMax) {
+      return LayerRef.OTHER;
+    }
+    layers.put(layer.id(), layer);
+    return layer;
+  }
+
+  /** {@code model}. */
+  public Attributes ofModel() {
+    return modelAttributes;
+  }
+
+  /** {@code model, layer, layer.type}. */
+  public Attributes ofLayer(LayerRef layer) {
+    return layerAttributes.computeIfAbsent(layer, l -> Attributes.of(
+        AgentMetrics.MODEL, model, AgentMetrics.LAYER, l.id(), AgentMetrics.LAYER_TYPE, l.type()));
+  }
+
+  /** {@code model, layer.type}. */
+  public Attributes ofLayerType(String layerType) {
+    return Attributes.of(AgentMetrics.MODEL, model, AgentMetrics.LAYER_TYPE, layerType);
+  }
+
+  /** {@code model, layer, layer.type, device}: a layer's time on a TensorFlow device. */
+  public Attributes ofLayerOnDevice(LayerRef layer, String device) {
+    return durationAttributes.computeIfAbsent(
+        layer.id() + "\u0000" + layer.type() + "\u0000" + device,
+        k -> ofLayer(layer).toBuilder().put(AgentMetrics.DEVICE, device).build());
+  }
+
+  /** {@code model, device, source}: the model's energy on a meter. */
+  public Attributes ofInferenceEnergy(EnergyMeter meter) {
+    return energyAttributes.computeIfAbsent(meter, m -> modelAttributes.toBuilder()
+        .put(AgentMetrics.DEVICE, m.device().id())
+        .put(AgentMetrics.SOURCE, m.source().label())
+        .build());
+  }
+
+  /** {@code model, layer, layer.type, device, source}: a layer's energy on a meter. */
+  public Attributes ofLayerEnergy(LayerRef layer, EnergyMeter meter) {
+    return layerEnergyAttributes.computeIfAbsent(
+        layer.id() + "\u0000" + layer.type() + "\u0000" + meter.device().id(),
+        k -> ofLayer(layer).toBuilder()
+            .put(AgentMetrics.DEVICE, meter.device().id())
+            .put(AgentMetrics.SOURCE, meter.source().label())
+            .build());
+  }
+}
