@@ -35,9 +35,16 @@ final class LiveComparison {
     return batch == predictedBatch;
   }
 
-  /** A traced run of a new batch size: what follows predicts for it. */
+  /**
+   * A traced run of a new batch size: what follows predicts for it. The previous batch's layers
+   * and predictions go now, so a batch whose prediction fails is compared with nothing rather than
+   * with another batch's numbers.
+   */
   void newBatch(int batch) {
     predictedBatch = batch;
+    runtimeGraph = null;
+    config = null;
+    predicted = null;
   }
 
   /** The model's layers with the shapes of the new batch, and the batch's config id. */

@@ -72,6 +72,25 @@ class LiveComparisonTest {
     assertThat(scrape().sum("jouleflow_layer_energy_observed_joules")).isZero();
   }
 
+  @Test
+  void aNewBatchDropsThePreviousBatchsPredictionEvenWhenItsOwnNeverArrives() throws Exception {
+    energy.updateShares(LayerShares.of(
+        List.of(new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 80, List.of())), List.of(CONV)));
+    comparison.newBatch(4);
+    comparison.predictions(Map.of("conv2d", 2.0));
+    comparison.newBatch(8); // predicting batch 8 failed: no layers, no predictions follow
+    for (int i = 0; i < 4; i++) {
+      energy.addRun(100e-6);
+    }
+    energy.splitEnergy(RAPL, "cpu", 10.0);
+
+    assertThat(comparison.compare(energy, attributes, metrics, noHardware)).isEmpty();
+    PrometheusScrape s = scrape();
+    assertThat(s.sum("jouleflow_layer_energy_observed_joules")).isCloseTo(2.0, within(1e-9));
+    assertThat(s.series("jouleflow_layer_energy_predicted_joules")).isEmpty();
+    assertThat(s.series("jouleflow_prediction_error")).isEmpty();
+  }
+
   private PrometheusScrape scrape() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, reader.collect());
