@@ -35,6 +35,29 @@ class AgentJarContentsIT {
   }
 
   @Test
+  void holdsTheLibraryButNoLauncherTrainingOrReportClass() throws IOException {
+    try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+      List<String> entries = jar.stream().map(e -> e.getName()).toList();
+      assertThat(entries).contains("io/jouleflow/predictor/model/ModelSet.class",
+          "io/jouleflow/predictor/model/GraphPrediction.class",
+          "io/jouleflow/predictor/layers/LayerDetector.class");
+      // The launcher's verbs, demo, report, zoo, graph builder, measurement, training and
+      // evaluation are the launcher module's, and its libraries (picocli, Tribuo) stay out.
+      assertThat(entries).noneMatch(n -> n.startsWith("io/jouleflow/launcher/"))
+          .noneMatch(n -> n.contains("picocli") || n.contains("tribuo") || n.contains("xgboost"))
+          .noneMatch(n -> n.matches(".*/(demo|report|cli|zoo|evaluate|measure|train)/.*"))
+          .noneMatch(n -> n.matches(".*/(RandomForestRegressor|ModelSetTrainer|ForestTrainer"
+              + "|TrainingRows|HtmlReport|KerasGraphBuilder)\\.class"));
+      for (String entry : entries.stream().filter(n -> n.endsWith(".class")).toList()) {
+        String constants = new String(jar.getInputStream(jar.getEntry(entry)).readAllBytes(),
+            StandardCharsets.ISO_8859_1);
+        assertThat(constants).as(entry).doesNotContain("io/jouleflow/launcher/")
+            .doesNotContain("org/tribuo/").doesNotContain("picocli/");
+      }
+    }
+  }
+
+  @Test
   void manifestDeclaresAllThreeEntryPointsAndRetransformation() throws IOException {
     try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
       Manifest mf = jar.getManifest();

@@ -46,7 +46,12 @@ class CallerMetadataIT {
         // 15 runs succeeded (the 16th fails inside TensorFlow, as without the agent), and all 15
         // were traced: 5 injected, 5 read from the caller's own trace, 5 with the caller's
         // trace options but no metadata fetched.
-        PrometheusScrape scrape = ServiceUnderAgentIT.awaitRuns(port, 15);
+        // Layer counters follow the run counter (a run's energy is split about a second after
+        // it ends): wait for both, or a loaded machine sees 14 of 15.
+        ServiceUnderAgentIT.awaitRuns(port, 15);
+        PrometheusScrape scrape = ServiceUnderAgentIT.await(port, Duration.ofSeconds(30),
+            s -> s.sum("jouleflow_layer_samples_total", x -> "conv2d".equals(x.label("layer")))
+                >= 15);
         assertThat(scrape.sum("jouleflow_inference_runs_total")).isEqualTo(15);
         assertThat(scrape.sum("jouleflow_inference_traced_runs_total")).isEqualTo(15);
         assertThat(scrape.series("jouleflow_layer_samples_total",

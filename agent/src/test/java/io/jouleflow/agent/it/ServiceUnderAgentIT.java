@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +137,22 @@ class ServiceUnderAgentIT {
       previous = next;
     }
     return previous;
+  }
+
+  /** The first scrape within {@code timeout} that satisfies {@code done}; fails with the last. */
+  static PrometheusScrape await(int port, Duration timeout, Predicate<PrometheusScrape> done)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    PrometheusScrape last = null;
+    while (System.nanoTime() < deadline) {
+      last = PrometheusScrape.of(port);
+      if (done.test(last)) {
+        return last;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the scrape never got there in " + timeout + "; last scrape:\n"
+        + (last == null ? "none" : last.text()));
   }
 
   static PrometheusScrape awaitRuns(int port, double expected) throws Exception {
