@@ -47,6 +47,9 @@ public final class Bridge {
   private static final AtomicBoolean AGENT_TRACE_IN_FLIGHT = new AtomicBoolean();
   private static final AtomicInteger CALLER_TRACES_IN_FLIGHT = new AtomicInteger();
   private static volatile boolean callerHasTraced;
+  // Traces use SOFTWARE_TRACE (step stats from the executor: no profiler session, no TensorFlow
+  // log lines) until a traced run shows a GPU device, whose kernel times need the profiler.
+  private static volatile boolean profilerTraces;
 
   private Bridge() {}
 
@@ -161,15 +164,30 @@ public final class Bridge {
   }
 
   /**
-   * The caller's RunOptions with full tracing turned on (a new message; the caller's object is
-   * not modified), or null if it cannot be built — then the run stays untraced.
+   * From now on the agent's traces use {@code FULL_TRACE} (TensorFlow's profiler: GPU kernel
+   * times, and TensorFlow's log lines about its profiler session) instead of {@code
+   * SOFTWARE_TRACE}. Called when a traced run showed a GPU device.
+   */
+  public static void useProfilerTraces() {
+    profilerTraces = true;
+  }
+
+  /** Whether the agent's traces use TensorFlow's profiler ({@link #useProfilerTraces()}). */
+  public static boolean profilerTraces() {
+    return profilerTraces;
+  }
+
+  /**
+   * The caller's RunOptions with tracing turned on — {@code SOFTWARE_TRACE}, or {@code
+   * FULL_TRACE} once {@link #useProfilerTraces()} — as a new message (the caller's object is not
+   * modified), or null if it cannot be built: then the run stays untraced.
    */
   public static Object tracedOptions(Object callerOptions, Object sessionHandle) {
     try {
       Class<?> anchor = callerOptions != null ? callerOptions.getClass()
           : sessionHandle != null ? sessionHandle.getClass() : null;
       ProtoAccess access = anchor == null ? null : PROTO_ACCESS.get(anchor);
-      return access == null ? null : access.traced(callerOptions);
+      return access == null ? null : access.traced(callerOptions, profilerTraces);
     } catch (Throwable t) {
       return null;
     }
@@ -315,6 +333,7 @@ public final class Bridge {
     final Method setTraceLevel;
     final Method build;
     final Object fullTrace;
+    final Object softwareTrace;
 
     ProtoAccess(ClassLoader loader) throws Exception {
       Class<?> options = Class.forName(TF_PROTO + "RunOptions", true, loader);
@@ -325,11 +344,12 @@ public final class Bridge {
       setTraceLevel = builder.getMethod("setTraceLevel", level);
       build = builder.getMethod("build");
       fullTrace = level.getField("FULL_TRACE").get(null);
+      softwareTrace = level.getField("SOFTWARE_TRACE").get(null);
     }
 
-    Object traced(Object callerOptions) throws Exception {
+    Object traced(Object callerOptions, boolean profiler) throws Exception {
       Object b = callerOptions == null ? newBuilder.invoke(null) : toBuilder.invoke(callerOptions);
-      setTraceLevel.invoke(b, fullTrace);
+      setTraceLevel.invoke(b, profiler ? fullTrace : softwareTrace);
       return build.invoke(b);
     }
   }

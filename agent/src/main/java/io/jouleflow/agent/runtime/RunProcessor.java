@@ -5,6 +5,7 @@ import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.agent.attribution.LayerResolver;
 import io.jouleflow.agent.attribution.LayerShares;
 import io.jouleflow.agent.attribution.RunEnergyAttributor;
+import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.feedback.FeedbackWriter;
 import io.jouleflow.agent.feedback.LayerSampleRows;
 import io.jouleflow.agent.log.AgentLog;
@@ -143,6 +144,7 @@ final class RunProcessor {
       StepStats stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
       List<NodeRecord> nodes = StepStatsParser.nodes(stats);
       announce(state, event, nodes);
+      profilerWhereGpus(state, nodes);
       LayerResolver resolver =
           state.resolver(() -> resolvers.apply(event.session(), state.name()));
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
@@ -153,6 +155,15 @@ final class RunProcessor {
     state.energy().addRun(seconds);
     if (energy != null) {
       energy.add(state, event.startNanos(), event.endNanos());
+    }
+  }
+
+  /** A GPU's kernel times need TensorFlow's profiler: later traces use it (one log line). */
+  private static void profilerWhereGpus(ModelState state, List<NodeRecord> nodes) {
+    if (!Bridge.profilerTraces() && nodes.stream().anyMatch(n -> n.device().startsWith("gpu"))) {
+      Bridge.useProfilerTraces();
+      AgentLog.info("model \"" + state.name() + "\" runs on a GPU: traces use TensorFlow's"
+          + " profiler (FULL_TRACE) from now on, for kernel times");
     }
   }
 

@@ -96,7 +96,13 @@ public final class ChildJvm implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     pb.environment().keySet().removeIf(k -> k.startsWith("JOULEFLOW_"));
-    pb.environment().putAll(env);
+    env.forEach((k, v) -> { // a null value removes the variable
+      if (v == null) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
     return new ChildJvm(pb.start(), err);
   }
 
