@@ -7,6 +7,8 @@ import io.jouleflow.predictor.layers.LayerDetector;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.layers.NodeShapes;
 import io.jouleflow.predictor.layers.RuntimeNodes;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.GraphDef;
@@ -52,7 +54,7 @@ public final class DetectedLayers implements LayerResolver {
       AgentLog.info("model \"" + model + "\": " + graph.size() + " layers detected");
       return new DetectedLayers(graph, def);
     } catch (Exception | LinkageError e) {
-      AgentLog.warn("model \"" + model + "\": layers could not be detected (" + e
+      AgentLog.warn("model \"" + model + "\": layers could not be detected (" + cause(e)
           + "); grouping ops by name scope instead");
       return new ScopeLayers();
     }
@@ -75,5 +77,16 @@ public final class DetectedLayers implements LayerResolver {
       }
     }
     return out;
+  }
+
+  /** What went wrong, through the reflection that reached TensorFlow's graph. */
+  static String cause(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof InvocationTargetException || c instanceof UndeclaredThrowableException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getName()
+        : c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 }

@@ -3,9 +3,15 @@ package io.jouleflow.agent.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import example.service.TinyResNet;
+import io.jouleflow.agent.attribution.DetectedLayers;
+import io.jouleflow.agent.attribution.ScopeLayers;
+import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.agent.trace.StepStatsParser;
 import io.jouleflow.predictor.layers.RuntimeNodes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -55,5 +61,25 @@ class RealGraphTest {
             n -> assertThat(RuntimeNodes.isExecutorNode(n.node(), n.opType())).isTrue());
       }
     }
+  }
+
+  @Test
+  void aGraphClosedBeforeTheWorkerReadsItIsLoggedWithItsRealCause() throws Exception {
+    Graph g = new Graph();
+    TinyResNet.build(g, 16);
+    Session s = new Session(g);
+    s.close();
+    g.close(); // a batch job that ran its graph and closed it before the agent's worker came
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8), false);
+    try {
+      assertThat(DetectedLayers.forSession(s, "m")).isInstanceOf(ScopeLayers.class);
+    } finally {
+      AgentLog.redirect(System.err, false);
+    }
+    assertThat(log.toString(StandardCharsets.UTF_8))
+        .contains("model \"m\": layers could not be detected (")
+        .contains("IllegalStateException: close() has been called on the Graph")
+        .doesNotContain("InvocationTargetException");
   }
 }
