@@ -75,7 +75,7 @@ public final class FeedbackWriter implements AutoCloseable {
         }
         if (store == null) {
           store = SampleStore.open(url);
-          AgentLog.info("observations go to the sample store " + store.url());
+          AgentLog.info("observations go to the sample store " + SampleStore.redacted(store.url()));
         }
         written.addAndGet(store.writeLayerSamples(batch));
         batch = null;

@@ -61,6 +61,11 @@ public final class SampleStore implements AutoCloseable {
   private static final Pattern SQLITE_MESSAGE =
       Pattern.compile("\\[SQLITE_\\w+]\\s*(.*?)(?: \\((.*)\\))?");
 
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("(?i)(password=)[^&;\\s]*");
+  private static final Pattern USER_INFO_PASSWORD =
+      Pattern.compile("(//[^/@:?#;\\s]*:)[^/@?#\\s]*@");
+
   private final String url;
   private final Connection connection;
 
@@ -492,9 +497,23 @@ public final class SampleStore implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code url} fit for a log line or a message: a password given as a parameter or property
+   * ({@code password=}, {@code sslpassword=}, …) or in the user info ({@code //user:password@host})
+   * becomes {@code ***}. Also applied to any text that may repeat a URL, such as a driver's
+   * message.
+   */
+  public static String redacted(String url) {
+    if (url == null) {
+      return null;
+    }
+    String s = PASSWORD_PARAMETER.matcher(url).replaceAll("$1***");
+    return USER_INFO_PASSWORD.matcher(s).replaceAll("$1***@");
+  }
+
   /** The URL for messages, without a password. */
   private static String display(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return redacted(url);
   }
 
   /** What went wrong, in one line, without a password. */

@@ -1,0 +1,89 @@
+package io.jouleflow.agent.feedback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.SampleOrigin;
+import io.jouleflow.predictor.store.SampleStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The feedback thread against real stores: what it writes, what it logs, when it gives up. */
+class FeedbackWriterTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+  @TempDir Path tmp;
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void captureLog() {
+    AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8), false);
+  }
+
+  @AfterEach
+  void restoreLog() {
+    AgentLog.redirect(System.err, Boolean.getBoolean("jouleflow.debug"));
+  }
+
+  /** One 5 s window's observation of {@code layers} layers. */
+  static List<LayerSample> window(int index, int layers) {
+    List<LayerSample> batch = new ArrayList<>();
+    for (int i = 0; i < layers; i++) {
+      batch.add(new LayerSample(T0.plusSeconds(5L * index), "profile-a", "rapl",
+          SampleOrigin.AGENT, "cnn", "b4_32x32x3", "conv" + i, "Convolutional",
+          Map.of("flops", 1e6, "batch_size", 4.0), 4, 0.01, 0.001, 10, 0.012, null));
+    }
+    return batch;
+  }
+
+  private String log() {
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  private List<String> logLines(String containing) {
+    return log().lines().filter(l -> l.contains(containing)).toList();
+  }
+
+  static void await(BooleanSupplier condition, Duration within, String what) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + within + ": " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  void theStoreLineShowsNoPassword() {
+    String postgres = System.getenv("JOULEFLOW_TEST_POSTGRES_URL");
+    assumeTrue(postgres != null, "no PostgreSQL: .ci/run starts one (JOULEFLOW_TEST_POSTGRES_URL)");
+    String url = postgres + (postgres.contains("?") ? "&" : "?") + "password=hunter2";
+    try (FeedbackWriter writer = new FeedbackWriter(url)) {
+      writer.offer(window(0, 1));
+      await(() -> log().contains("observations go to"), Duration.ofSeconds(20), "store line");
+    }
+    assertThat(logLines("observations go to")).singleElement().asString()
+        .contains("password=***").doesNotContain("hunter2");
+    assertThat(log()).doesNotContain("hunter2");
+  }
+}
