@@ -9,6 +9,7 @@ import io.jouleflow.predictor.store.SampleOrigin;
 import io.jouleflow.predictor.store.SampleStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,5 +86,35 @@ class FeedbackWriterTest {
     assertThat(logLines("observations go to")).singleElement().asString()
         .contains("password=***").doesNotContain("hunter2");
     assertThat(log()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void aUrlNoDriverTakesTurnsFeedbackOffWithOneWarning() {
+    try (FeedbackWriter writer = new FeedbackWriter("jdbc:nonsense")) {
+      writer.offer(window(0, 3));
+      await(() -> log().contains("feedback off"), Duration.ofSeconds(10), "feedback off");
+      assertThat(writer.offer(window(1, 3))).isFalse();
+      assertThat(writer.dropped()).isEqualTo(6);
+    }
+    assertThat(logLines("feedback off")).singleElement().asString()
+        .startsWith("[jouleflow] WARN ").contains("jdbc:nonsense").contains("No suitable driver");
+  }
+
+  @Test
+  void aStoreThatRefusesConnectionsIsRetriedAndKeepsTheBatches() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (FeedbackWriter writer =
+        new FeedbackWriter("jdbc:postgresql://127.0.0.1:" + port + "/x?user=u")) {
+      writer.offer(window(0, 3));
+      Thread.sleep(2_500); // two attempts
+      assertThat(writer.offer(window(1, 3))).isTrue();
+      assertThat(writer.dropped()).isZero();
+      assertThat(log()).doesNotContain("feedback off");
+      assertThat(logLines("WARN")).singleElement().asString()
+          .contains("sample store unavailable").contains("retrying");
+    }
   }
 }
