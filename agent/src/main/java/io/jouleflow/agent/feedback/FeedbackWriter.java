@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * nothing (the first failure is logged once). A permanent failure ({@link
  * SampleStoreException#permanent()}: no driver for the URL, a malformed URL, authentication
  * failed, no such database, read-only, disk full) turns feedback off with one log line. Orderly shutdown writes what is queued. Rows carry a key (model, configuration,
- * layer, window), so a batch retried after a lost acknowledgement is not written twice.
+ * layer, window), so a batch retried after a lost acknowledgement is not written twice. A SQLite
+ * file deleted or replaced while open is noticed at the next batch: one warning, and the store is
+ * opened again at its path, so later rows are kept.
  */
 public final class FeedbackWriter implements AutoCloseable {
 
@@ -75,11 +77,19 @@ public final class FeedbackWriter implements AutoCloseable {
             continue;
           }
         }
+        if (store != null && store.fileGone()) {
+          reopenAtPath();
+        }
         if (store == null) {
           store = SampleStore.open(url);
           AgentLog.info("observations go to the sample store " + SampleStore.redacted(store.url()));
         }
-        written.addAndGet(store.writeLayerSamples(batch));
+        int inserted = store.writeLayerSamples(batch);
+        if (store.fileGone()) {
+          reopenAtPath(); // deleted while this batch was written: write it again, into the new file
+          continue;
+        }
+        written.addAndGet(inserted);
         batch = null;
         pause = 1_000;
       } catch (InterruptedException e) {
@@ -122,6 +132,18 @@ public final class FeedbackWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The SQLite file was deleted or replaced under the open store: rows would go into a file
+   * nobody can open again. Opening the store again creates a new file (and its directory) at the
+   * path; the rows in the deleted file are gone with it.
+   */
+  private void reopenAtPath() {
+    AgentLog.warn("the sample store file " + SampleStore.redacted(store.url())
+        .substring("jdbc:sqlite:".length()) + " was deleted or replaced; observations from now"
+        + " on go to a new file at that path");
+    closeStore();
   }
 
   private void closeStore() {

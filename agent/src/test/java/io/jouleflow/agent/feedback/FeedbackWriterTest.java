@@ -8,16 +8,20 @@ import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import io.jouleflow.predictor.store.SampleStore;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +119,53 @@ class FeedbackWriterTest {
       assertThat(log()).doesNotContain("feedback off");
       assertThat(logLines("WARN")).singleElement().asString()
           .contains("sample store unavailable").contains("retrying");
+    }
+  }
+
+  @Test
+  void rowsWrittenAfterTheFileWasDeletedAreInTheNewFileAtThePath() throws Exception {
+    Path file = tmp.resolve("samples.db");
+    String url = "jdbc:sqlite:" + file;
+    try (FeedbackWriter writer = new FeedbackWriter(url)) {
+      writer.offer(window(0, 3));
+      await(() -> writer.written() == 3, Duration.ofSeconds(10), "first window written");
+      Files.delete(file); // rm samples.db; its -wal and -shm stay
+      writer.offer(window(1, 3));
+      await(() -> writer.written() == 6, Duration.ofSeconds(10), "second window written");
+      writer.offer(window(2, 3)); // written on close
+    }
+    try (SampleStore store = SampleStore.open(url)) {
+      assertThat(store.layerSamples()).extracting(LayerSample::time)
+          .containsOnly(T0.plusSeconds(5), T0.plusSeconds(10)).hasSize(6);
+    }
+    assertThat(logLines("WARN")).singleElement().asString()
+        .contains("sample store file " + file).contains("deleted or replaced");
+  }
+
+  @Test
+  void rowsWrittenAfterTheDirectoryWasDeletedAreInANewDirectoryAtThePath() throws Exception {
+    Path directory = tmp.resolve("store");
+    Path file = directory.resolve("samples.db");
+    String url = "jdbc:sqlite:" + file;
+    try (FeedbackWriter writer = new FeedbackWriter(url)) {
+      writer.offer(window(0, 3));
+      await(() -> writer.written() == 3, Duration.ofSeconds(10), "first window written");
+      deleteTree(directory); // rm -r
+      writer.offer(window(1, 3));
+      writer.offer(window(2, 3));
+    }
+    try (SampleStore store = SampleStore.open(url)) {
+      assertThat(store.layerSamples()).extracting(LayerSample::time)
+          .containsOnly(T0.plusSeconds(5), T0.plusSeconds(10)).hasSize(6);
+    }
+    assertThat(logLines("WARN")).singleElement().asString().contains("deleted or replaced");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -68,10 +69,16 @@ public final class SampleStore implements AutoCloseable {
 
   private final String url;
   private final Connection connection;
+  /** The SQLite file, or null for another database (or an in-memory one). */
+  private final Path file;
+  /** The file's identity (device and inode) when it was opened; null where unknown. */
+  private final Object fileKey;
 
-  private SampleStore(String url, Connection connection) {
+  private SampleStore(String url, Connection connection, Path file) {
     this.url = url;
     this.connection = connection;
+    this.file = file;
+    this.fileKey = file == null ? null : fileKey(file);
   }
 
   /**
@@ -96,8 +103,8 @@ public final class SampleStore implements AutoCloseable {
         properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
       }
       connection = DriverManager.getConnection(url, properties);
-      SampleStore store = new SampleStore(url, connection);
-      int version = store.inTransaction(SampleSchema::create);
+      int version = inTransaction(connection, SampleSchema::create); // creates a SQLite file
+      SampleStore store = new SampleStore(url, connection, sqliteFile(url));
       if (version > SampleSchema.VERSION) {
         throw new SampleStoreException(
             "sample store "
@@ -116,6 +123,24 @@ public final class SampleStore implements AutoCloseable {
       closeQuietly(connection);
       throw new SampleStoreException(
           "cannot open sample store " + display(url) + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Whether this is a SQLite store whose file is no longer at its path: deleted (with its directory
+   * or alone) or replaced by another file. Writes would still succeed, into a file nobody can open
+   * again; a writer that wants to keep its rows opens the store again, which creates a new file.
+   * False for a store that is not a file.
+   */
+  public synchronized boolean fileGone() {
+    if (file == null) {
+      return false;
+    }
+    try {
+      Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+      return fileKey != null && !fileKey.equals(key);
+    } catch (IOException e) {
+      return true; // no such file, or its directory is gone
     }
   }
 
@@ -379,6 +404,11 @@ public final class SampleStore implements AutoCloseable {
   }
 
   private <T> T inTransaction(ConnectionWork<T> work) throws SQLException {
+    return inTransaction(connection, work);
+  }
+
+  private static <T> T inTransaction(Connection connection, ConnectionWork<T> work)
+      throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(connection);
@@ -477,6 +507,23 @@ public final class SampleStore implements AutoCloseable {
 
   /** Creates the directory of a SQLite file, since SQLite creates the file but not its folder. */
   private static void createParentDirectory(String url) {
+    Path file = sqliteFile(url);
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new SampleStoreException(
+          "cannot open sample store " + display(url) + ": cannot create directory " + reason(e), e);
+    }
+  }
+
+  /** The absolute path of a SQLite URL's file; null for other URLs and in-memory databases. */
+  private static Path sqliteFile(String url) {
+    if (!url.startsWith(SQLITE)) {
+      return null;
+    }
     String path = url.substring(SQLITE.length());
     if (path.startsWith("file:")) {
       path = path.substring("file:".length());
@@ -486,14 +533,16 @@ public final class SampleStore implements AutoCloseable {
       path = path.substring(0, query);
     }
     if (path.isEmpty() || path.startsWith(":")) { // :memory:, :resource:
-      return;
+      return null;
     }
-    Path parent = Path.of(path).toAbsolutePath().getParent();
+    return Path.of(path).toAbsolutePath();
+  }
+
+  private static Object fileKey(Path file) {
     try {
-      Files.createDirectories(parent);
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     } catch (IOException e) {
-      throw new SampleStoreException(
-          "cannot open sample store " + display(url) + ": cannot create directory " + reason(e), e);
+      return null;
     }
   }
 
