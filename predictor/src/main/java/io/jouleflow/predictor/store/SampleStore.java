@@ -18,6 +18,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,20 @@ public final class SampleStore implements AutoCloseable {
   /** How long a SQLite writer waits for another one before it gives up. */
   static final int BUSY_TIMEOUT_MS = 5000;
 
+  /** How long connecting to a PostgreSQL server (TCP) may take. */
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+  /** How long logging in to a PostgreSQL server may take, connecting included. */
+  static final int LOGIN_TIMEOUT_SECONDS = 10;
+
+  /**
+   * How long one read from a database server may wait: longer than any of the store's queries
+   * takes to start answering, far shorter than forever.
+   */
+  static final int SOCKET_TIMEOUT_SECONDS = 60;
+
   private static final String SQLITE = "jdbc:sqlite:";
+  private static final String POSTGRESQL = "jdbc:postgresql:";
   private static final int BATCH = 500;
   private static final String ORDER = " ORDER BY observed_at, hardware_profile, origin, sample_key";
   private static final Pattern SQLITE_MESSAGE =
@@ -92,17 +106,13 @@ public final class SampleStore implements AutoCloseable {
     String url = resolve(jdbcUrlOrNone);
     Connection connection = null;
     try {
-      Properties properties = new Properties();
       if (url.startsWith(SQLITE)) {
         createParentDirectory(url);
-        properties.setProperty(SQLiteConfig.Pragma.JOURNAL_MODE.getPragmaName(), "WAL");
-        properties.setProperty(
-            SQLiteConfig.Pragma.BUSY_TIMEOUT.getPragmaName(), String.valueOf(BUSY_TIMEOUT_MS));
-        // BEGIN IMMEDIATE: a writer waits (busy timeout) for the lock up front, instead of failing
-        // at once when a read transaction cannot be upgraded.
-        properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
       }
-      connection = DriverManager.getConnection(url, properties);
+      connection = DriverManager.getConnection(url, connectionProperties(url));
+      if (!url.startsWith(SQLITE) && !url.startsWith(POSTGRESQL)) {
+        boundReads(connection);
+      }
       int version = inTransaction(connection, SampleSchema::create); // creates a SQLite file
       SampleStore store = new SampleStore(url, connection, sqliteFile(url));
       if (version > SampleSchema.VERSION) {
@@ -141,6 +151,45 @@ public final class SampleStore implements AutoCloseable {
       return fileKey != null && !fileKey.equals(key);
     } catch (IOException e) {
       return true; // no such file, or its directory is gone
+    }
+  }
+
+  /**
+   * What the driver is given besides the URL. SQLite: WAL, the busy timeout, {@code BEGIN
+   * IMMEDIATE}. PostgreSQL: timeouts for connecting, logging in and each read, so a server that
+   * hangs (stopped, not down) gives an error instead of holding the writer forever; those given
+   * in the URL are kept.
+   */
+  static Properties connectionProperties(String url) {
+    Properties properties = new Properties();
+    if (url.startsWith(SQLITE)) {
+      properties.setProperty(SQLiteConfig.Pragma.JOURNAL_MODE.getPragmaName(), "WAL");
+      properties.setProperty(
+          SQLiteConfig.Pragma.BUSY_TIMEOUT.getPragmaName(), String.valueOf(BUSY_TIMEOUT_MS));
+      // BEGIN IMMEDIATE: a writer waits (busy timeout) for the lock up front, instead of failing
+      // at once when a read transaction cannot be upgraded.
+      properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
+    } else if (url.startsWith(POSTGRESQL)) {
+      String query = url.indexOf('?') < 0 ? "" : url.substring(url.indexOf('?')).toLowerCase(Locale.ROOT);
+      for (String[] timeout : new String[][] {
+          {"connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS)},
+          {"loginTimeout", String.valueOf(LOGIN_TIMEOUT_SECONDS)},
+          {"socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS)}}) {
+        String key = timeout[0].toLowerCase(Locale.ROOT);
+        if (!query.contains("?" + key + "=") && !query.contains("&" + key + "=")) {
+          properties.setProperty(timeout[0], timeout[1]);
+        }
+      }
+    }
+    return properties;
+  }
+
+  /** Another driver: reads time out where it supports that (it may not bound the login). */
+  private static void boundReads(Connection connection) {
+    try {
+      connection.setNetworkTimeout(Runnable::run, SOCKET_TIMEOUT_SECONDS * 1000);
+    } catch (SQLException | RuntimeException | AbstractMethodError unsupported) {
+      // an old or embedded driver: nothing to bound
     }
   }
 
