@@ -168,4 +168,19 @@ class FeedbackWriterTest {
       }
     }
   }
+
+  @Test
+  void aFullStoreTurnsFeedbackOffNamingTheRealCause() {
+    // max_page_count: a database "full" at 12 pages fails like a full disk (SQLITE_FULL)
+    String url = "jdbc:sqlite:" + tmp.resolve("full.db") + "?max_page_count=12";
+    try (FeedbackWriter writer = new FeedbackWriter(url)) {
+      for (int w = 0; w < 200 && !log().contains("feedback off"); w++) {
+        writer.offer(window(w, 50));
+      }
+      await(() -> log().contains("feedback off"), Duration.ofSeconds(20), "feedback off");
+    }
+    assertThat(logLines("WARN")).singleElement().asString()
+        .contains("feedback off").contains("database or disk is full")
+        .doesNotContain("no transaction is active");
+  }
 }

@@ -459,21 +459,29 @@ public final class SampleStore implements AutoCloseable {
   private static <T> T inTransaction(Connection connection, ConnectionWork<T> work)
       throws SQLException {
     connection.setAutoCommit(false);
+    T result;
     try {
-      T result = work.run(connection);
+      result = work.run(connection);
       connection.commit();
-      return result;
     } catch (SQLException | RuntimeException e) {
+      // SQLite rolls back by itself on SQLITE_FULL and some I/O errors; rolling back or
+      // committing again then fails with "no transaction is active", which must not hide e.
       try {
         connection.rollback();
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    connection.setAutoCommit(true);
+    return result;
   }
+
 
   private static int inserted(int[] counts) {
     int inserted = 0;
