@@ -3,8 +3,8 @@ package io.jouleflow.agent.feedback;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleStore;
+import io.jouleflow.predictor.store.SampleStoreException;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Never blocks the worker: batches go through a bounded queue and a full queue drops the batch
  * and counts it. A store that cannot be opened or written is retried with growing pauses (up to
  * a minute) while new batches wait in the queue, so a store that is briefly unavailable loses
- * nothing; a store that refuses writes outright (read-only, disk full) turns feedback off with
- * one log line. Orderly shutdown writes what is queued. Rows carry a key (model, configuration,
- * layer, window), so a batch retried after a lost acknowledgement is not written twice.
+ * nothing (the first failure is logged once). A permanent failure ({@link
+ * SampleStoreException#permanent()}: no driver for the URL, a malformed URL, authentication
+ * failed, no such database, read-only, disk full) turns feedback off with one log line. Orderly shutdown writes what is queued. Rows carry a key (model, configuration,
+ * layer, window), so a batch retried after a lost acknowledgement is not written twice. A SQLite
+ * file deleted or replaced while open is noticed at the next batch: one warning, and the store is
+ * opened again at its path, so later rows are kept.
  */
 public final class FeedbackWriter implements AutoCloseable {
 
@@ -33,6 +36,7 @@ public final class FeedbackWriter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean off;
+  private boolean warnedUnavailable;
   private SampleStore store;
 
   public FeedbackWriter(String url) {
@@ -73,41 +77,50 @@ public final class FeedbackWriter implements AutoCloseable {
             continue;
           }
         }
+        if (store != null && store.fileGone()) {
+          reopenAtPath();
+        }
         if (store == null) {
           store = SampleStore.open(url);
-          AgentLog.info("observations go to the sample store " + store.url());
+          AgentLog.info("observations go to the sample store " + SampleStore.redacted(store.url()));
         }
-        written.addAndGet(store.writeLayerSamples(batch));
+        int inserted = store.writeLayerSamples(batch);
+        if (store.fileGone()) {
+          reopenAtPath(); // deleted while this batch was written: write it again, into the new file
+          continue;
+        }
+        written.addAndGet(inserted);
         batch = null;
         pause = 1_000;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException | LinkageError e) {
-        String message = String.valueOf(e.getMessage());
+        String message = SampleStore.redacted(
+            firstLine(e instanceof SampleStoreException ? e.getMessage() : e.toString()));
         closeStore();
-        if (refusesWrites(message) || !running) {
+        boolean permanent = !(e instanceof SampleStoreException s) || s.permanent();
+        if (permanent || !running) {
           off = true;
           int lost = (batch == null ? 0 : batch.size()) + queue.stream().mapToInt(List::size).sum();
           dropped.addAndGet(lost);
           queue.clear();
-          AgentLog.warn("feedback off: the sample store cannot be written (" + firstLine(message)
-              + "); the application is not affected");
+          AgentLog.warn("feedback off: " + message + "; the application is not affected");
           return;
         }
-        AgentLog.debug("sample store unavailable (" + firstLine(message) + "); retrying in "
-            + pause + " ms");
+        if (!warnedUnavailable) {
+          warnedUnavailable = true;
+          AgentLog.warn("sample store unavailable (" + message + "); retrying with growing pauses,"
+              + " observations wait in a queue");
+        } else {
+          AgentLog.debug("sample store unavailable (" + message + "); retrying in " + pause
+              + " ms");
+        }
         sleep(pause);
         pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
       }
     }
     closeStore();
-  }
-
-  private static boolean refusesWrites(String message) {
-    String m = message.toLowerCase(Locale.ROOT);
-    return m.contains("readonly") || m.contains("read-only") || m.contains("disk")
-        || m.contains("full") || m.contains("no driver") || m.contains("permission");
   }
 
   /** Writes what is queued (waiting at most {@code millis}) and stops. */
@@ -119,6 +132,18 @@ public final class FeedbackWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The SQLite file was deleted or replaced under the open store: rows would go into a file
+   * nobody can open again. Opening the store again creates a new file (and its directory) at the
+   * path; the rows in the deleted file are gone with it.
+   */
+  private void reopenAtPath() {
+    AgentLog.warn("the sample store file " + SampleStore.redacted(store.url())
+        .substring("jdbc:sqlite:".length()) + " was deleted or replaced; observations from now"
+        + " on go to a new file at that path");
+    closeStore();
   }
 
   private void closeStore() {

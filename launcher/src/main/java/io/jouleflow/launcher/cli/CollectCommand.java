@@ -109,7 +109,7 @@ final class CollectCommand implements Callable<Integer> {
             line -> { err.println(line); err.flush(); })) {
       String profile = energy.hardwareProfile().id();
       out.printf(Locale.ROOT, "collect %s: %d configurations into %s (hardware %s, source %s%s)%n",
-          grid.name(), jobs.size(), samples.url(), profile, energy.source(),
+          grid.name(), jobs.size(), SampleStore.redacted(samples.url()), profile, energy.source(),
           energy.measured() ? "" : ", an estimate");
       out.flush();
       KerasMeasurer measurer = new KerasMeasurer(energy, grid.modelProtocol(), grid.layerProtocol(),

@@ -129,7 +129,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<ModelSample> models;
     String source;
     try (SampleStore samples = open()) {
-      source = fromCsv != null ? fromCsv.toString() : samples.url();
+      source = fromCsv != null ? fromCsv.toString() : SampleStore.redacted(samples.url());
       SampleFilter collected = SampleFilter.ALL.withOrigin(SampleOrigin.COLLECT);
       layers = samples.layerSamples(collected);
       models = samples.modelSamples(collected);

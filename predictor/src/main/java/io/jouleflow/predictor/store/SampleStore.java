@@ -7,6 +7,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,6 +18,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,18 +57,42 @@ public final class SampleStore implements AutoCloseable {
   /** How long a SQLite writer waits for another one before it gives up. */
   static final int BUSY_TIMEOUT_MS = 5000;
 
+  /** How long connecting to a PostgreSQL server (TCP) may take. */
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+  /** How long logging in to a PostgreSQL server may take, connecting included. */
+  static final int LOGIN_TIMEOUT_SECONDS = 10;
+
+  /**
+   * How long one read from a database server may wait: longer than any of the store's queries
+   * takes to start answering, far shorter than forever.
+   */
+  static final int SOCKET_TIMEOUT_SECONDS = 60;
+
   private static final String SQLITE = "jdbc:sqlite:";
+  private static final String POSTGRESQL = "jdbc:postgresql:";
   private static final int BATCH = 500;
   private static final String ORDER = " ORDER BY observed_at, hardware_profile, origin, sample_key";
   private static final Pattern SQLITE_MESSAGE =
       Pattern.compile("\\[SQLITE_\\w+]\\s*(.*?)(?: \\((.*)\\))?");
 
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("(?i)(password=)[^&;\\s]*");
+  private static final Pattern USER_INFO_PASSWORD =
+      Pattern.compile("(//[^/@:?#;\\s]*:)[^/@?#\\s]*@");
+
   private final String url;
   private final Connection connection;
+  /** The SQLite file, or null for another database (or an in-memory one). */
+  private final Path file;
+  /** The file's identity (device and inode) when it was opened; null where unknown. */
+  private final Object fileKey;
 
-  private SampleStore(String url, Connection connection) {
+  private SampleStore(String url, Connection connection, Path file) {
     this.url = url;
     this.connection = connection;
+    this.file = file;
+    this.fileKey = file == null ? null : fileKey(file);
   }
 
   /**
@@ -80,19 +106,15 @@ public final class SampleStore implements AutoCloseable {
     String url = resolve(jdbcUrlOrNone);
     Connection connection = null;
     try {
-      Properties properties = new Properties();
       if (url.startsWith(SQLITE)) {
         createParentDirectory(url);
-        properties.setProperty(SQLiteConfig.Pragma.JOURNAL_MODE.getPragmaName(), "WAL");
-        properties.setProperty(
-            SQLiteConfig.Pragma.BUSY_TIMEOUT.getPragmaName(), String.valueOf(BUSY_TIMEOUT_MS));
-        // BEGIN IMMEDIATE: a writer waits (busy timeout) for the lock up front, instead of failing
-        // at once when a read transaction cannot be upgraded.
-        properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
       }
-      connection = DriverManager.getConnection(url, properties);
-      SampleStore store = new SampleStore(url, connection);
-      int version = store.inTransaction(SampleSchema::create);
+      connection = DriverManager.getConnection(url, connectionProperties(url));
+      if (!url.startsWith(SQLITE) && !url.startsWith(POSTGRESQL)) {
+        boundReads(connection);
+      }
+      int version = inTransaction(connection, SampleSchema::create); // creates a SQLite file
+      SampleStore store = new SampleStore(url, connection, sqliteFile(url));
       if (version > SampleSchema.VERSION) {
         throw new SampleStoreException(
             "sample store "
@@ -111,6 +133,63 @@ public final class SampleStore implements AutoCloseable {
       closeQuietly(connection);
       throw new SampleStoreException(
           "cannot open sample store " + display(url) + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Whether this is a SQLite store whose file is no longer at its path: deleted (with its directory
+   * or alone) or replaced by another file. Writes would still succeed, into a file nobody can open
+   * again; a writer that wants to keep its rows opens the store again, which creates a new file.
+   * False for a store that is not a file.
+   */
+  public synchronized boolean fileGone() {
+    if (file == null) {
+      return false;
+    }
+    try {
+      Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+      return fileKey != null && !fileKey.equals(key);
+    } catch (IOException e) {
+      return true; // no such file, or its directory is gone
+    }
+  }
+
+  /**
+   * What the driver is given besides the URL. SQLite: WAL, the busy timeout, {@code BEGIN
+   * IMMEDIATE}. PostgreSQL: timeouts for connecting, logging in and each read, so a server that
+   * hangs (stopped, not down) gives an error instead of holding the writer forever; those given
+   * in the URL are kept.
+   */
+  static Properties connectionProperties(String url) {
+    Properties properties = new Properties();
+    if (url.startsWith(SQLITE)) {
+      properties.setProperty(SQLiteConfig.Pragma.JOURNAL_MODE.getPragmaName(), "WAL");
+      properties.setProperty(
+          SQLiteConfig.Pragma.BUSY_TIMEOUT.getPragmaName(), String.valueOf(BUSY_TIMEOUT_MS));
+      // BEGIN IMMEDIATE: a writer waits (busy timeout) for the lock up front, instead of failing
+      // at once when a read transaction cannot be upgraded.
+      properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
+    } else if (url.startsWith(POSTGRESQL)) {
+      String query = url.indexOf('?') < 0 ? "" : url.substring(url.indexOf('?')).toLowerCase(Locale.ROOT);
+      for (String[] timeout : new String[][] {
+          {"connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS)},
+          {"loginTimeout", String.valueOf(LOGIN_TIMEOUT_SECONDS)},
+          {"socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS)}}) {
+        String key = timeout[0].toLowerCase(Locale.ROOT);
+        if (!query.contains("?" + key + "=") && !query.contains("&" + key + "=")) {
+          properties.setProperty(timeout[0], timeout[1]);
+        }
+      }
+    }
+    return properties;
+  }
+
+  /** Another driver: reads time out where it supports that (it may not bound the login). */
+  private static void boundReads(Connection connection) {
+    try {
+      connection.setNetworkTimeout(Runnable::run, SOCKET_TIMEOUT_SECONDS * 1000);
+    } catch (SQLException | RuntimeException | AbstractMethodError unsupported) {
+      // an old or embedded driver: nothing to bound
     }
   }
 
@@ -374,22 +453,35 @@ public final class SampleStore implements AutoCloseable {
   }
 
   private <T> T inTransaction(ConnectionWork<T> work) throws SQLException {
+    return inTransaction(connection, work);
+  }
+
+  private static <T> T inTransaction(Connection connection, ConnectionWork<T> work)
+      throws SQLException {
     connection.setAutoCommit(false);
+    T result;
     try {
-      T result = work.run(connection);
+      result = work.run(connection);
       connection.commit();
-      return result;
     } catch (SQLException | RuntimeException e) {
+      // SQLite rolls back by itself on SQLITE_FULL and some I/O errors; rolling back or
+      // committing again then fails with "no transaction is active", which must not hide e.
       try {
         connection.rollback();
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
-    } finally {
-      connection.setAutoCommit(true);
     }
+    connection.setAutoCommit(true);
+    return result;
   }
+
 
   private static int inserted(int[] counts) {
     int inserted = 0;
@@ -472,6 +564,23 @@ public final class SampleStore implements AutoCloseable {
 
   /** Creates the directory of a SQLite file, since SQLite creates the file but not its folder. */
   private static void createParentDirectory(String url) {
+    Path file = sqliteFile(url);
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new SampleStoreException(
+          "cannot open sample store " + display(url) + ": cannot create directory " + reason(e), e);
+    }
+  }
+
+  /** The absolute path of a SQLite URL's file; null for other URLs and in-memory databases. */
+  private static Path sqliteFile(String url) {
+    if (!url.startsWith(SQLITE)) {
+      return null;
+    }
     String path = url.substring(SQLITE.length());
     if (path.startsWith("file:")) {
       path = path.substring("file:".length());
@@ -481,20 +590,36 @@ public final class SampleStore implements AutoCloseable {
       path = path.substring(0, query);
     }
     if (path.isEmpty() || path.startsWith(":")) { // :memory:, :resource:
-      return;
+      return null;
     }
-    Path parent = Path.of(path).toAbsolutePath().getParent();
+    return Path.of(path).toAbsolutePath();
+  }
+
+  private static Object fileKey(Path file) {
     try {
-      Files.createDirectories(parent);
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     } catch (IOException e) {
-      throw new SampleStoreException(
-          "cannot open sample store " + display(url) + ": cannot create directory " + reason(e), e);
+      return null;
     }
+  }
+
+  /**
+   * {@code url} fit for a log line or a message: a password given as a parameter or property
+   * ({@code password=}, {@code sslpassword=}, …) or in the user info ({@code //user:password@host})
+   * becomes {@code ***}. Also applied to any text that may repeat a URL, such as a driver's
+   * message.
+   */
+  public static String redacted(String url) {
+    if (url == null) {
+      return null;
+    }
+    String s = PASSWORD_PARAMETER.matcher(url).replaceAll("$1***");
+    return USER_INFO_PASSWORD.matcher(s).replaceAll("$1***@");
   }
 
   /** The URL for messages, without a password. */
   private static String display(String url) {
-    return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return redacted(url);
   }
 
   /** What went wrong, in one line, without a password. */
