@@ -162,10 +162,20 @@ public final class MetricsEndpoint implements AutoCloseable {
       respond(out, "404 Not Found", "text/plain; charset=utf-8", bytes("see /metrics\n"), true);
       return;
     }
-    ExpositionFormatWriter writer = formats.findWriter(accept);
+    ExpositionFormatWriter writer = writerFor(accept);
     ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
     writer.write(body, reader.collect());
     respond(out, "200 OK", writer.getContentType(), body.toByteArray(), !parts[0].equals("HEAD"));
+  }
+
+  /**
+   * OpenMetrics when asked for, else the Prometheus text format: for any other Accept header too,
+   * and for protobuf, whose writer needs a newer protobuf than the one shaded here (TensorFlow's).
+   */
+  private ExpositionFormatWriter writerFor(String accept) {
+    ExpositionFormatWriter openMetrics = formats.getOpenMetricsTextFormatWriter();
+    return accept != null && openMetrics.accepts(accept)
+        ? openMetrics : formats.getPrometheusTextFormatWriter();
   }
 
   private static void respond(

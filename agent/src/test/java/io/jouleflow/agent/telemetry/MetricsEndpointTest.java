@@ -51,6 +51,30 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void aProtobufScrapeGetsTheTextFormat() throws Exception {
+    // What Prometheus asks for with native histograms; the shaded protobuf cannot write it.
+    String response = request("GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;"
+        + "proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+        + "text/plain;version=0.0.4;q=0.3\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 OK").contains("Content-Type: text/plain")
+        .contains("jouleflow_test_things_total{otel_scope_name=\"test\"} 3.0");
+    response = request("GET /metrics HTTP/1.1\r\nAccept: application/vnd.google.protobuf;"
+        + "proto=io.prometheus.client.MetricFamily;encoding=delimited\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 200 OK").contains("Content-Type: text/plain")
+        .contains("jouleflow_test_things_total{otel_scope_name=\"test\"} 3.0");
+  }
+
+  @Test
+  void aGarbageAcceptHeaderGetsTheTextFormat() throws Exception {
+    for (String accept : new String[] {"\u00ff\u0001;;;=", "application/json", "*/*;q=x", "", ";"}) {
+      String response = request("GET /metrics HTTP/1.1\r\nAccept: " + accept + "\r\n\r\n");
+      assertThat(response).as(accept).startsWith("HTTP/1.1 200 OK")
+          .contains("Content-Type: text/plain")
+          .contains("jouleflow_test_things_total{otel_scope_name=\"test\"} 3.0");
+    }
+  }
+
+  @Test
   void otherPathsAndMethodsAreRefused() throws Exception {
     assertThat(request("GET /other HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404");
     assertThat(request("POST /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 405");
