@@ -7,11 +7,15 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class MetricsEndpointTest {
 
@@ -85,6 +89,33 @@ class MetricsEndpointTest {
     String huge = "GET /metrics HTTP/1.1\r\nX-Junk: " + "a".repeat(20_000) + "\r\n\r\n";
     assertThat(request(huge)).startsWith("HTTP/1.1 431");
     assertThat(request("GET /metrics HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aScrapeAnswersWithinOneSecondWhile500IdleConnectionsAreOpen() throws Exception {
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 500; i++) {
+        Socket s = new Socket();
+        idle.add(s);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), endpoint.port()), 2_000);
+        if (i % 2 == 0) {
+          s.getOutputStream().write("GET /metr".getBytes(StandardCharsets.ISO_8859_1)); // half a request
+        }
+      }
+      for (int i = 0; i < 3; i++) {
+        long t0 = System.nanoTime();
+        String response = request("GET /metrics HTTP/1.1\r\n\r\n");
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(response).startsWith("HTTP/1.1 200");
+        assertThat(tookMillis).as("scrape %d took", i).isLessThan(1_000);
+      }
+    } finally {
+      for (Socket s : idle) {
+        s.close();
+      }
+    }
   }
 
   @Test
