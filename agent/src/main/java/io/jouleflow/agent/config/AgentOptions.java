@@ -52,6 +52,13 @@ public final class AgentOptions {
         continue;
       }
       String problem = validate(option, v);
+      if (problem != null && option == AgentOption.PROMETHEUS_PORT) {
+        // Never another port than the one asked for: it may be someone else's.
+        warnings.add("option " + option.key() + "=" + v + " is invalid (" + problem
+            + "); the Prometheus endpoint is off");
+        values.put(option, "0");
+        continue;
+      }
       if (problem != null) {
         warnings.add(
             "option "
