@@ -62,6 +62,19 @@ class AgentOptionsTest {
   }
 
   @Test
+  void absurdOrNonFiniteCpuWattsWarnOnceAndUseTheDefault() {
+    for (String bad : new String[] {"1e308", "Infinity", "NaN", "10001", "0", "-5", "many"}) {
+      AgentOptions o = resolve("cpu.watts=" + bad, Map.of(), Map.of());
+      assertThat(o.get(AgentOption.CPU_WATTS)).as(bad).isNull(); // the CPU model's default
+      assertThat(o.warnings()).singleElement().asString()
+          .contains("cpu.watts=" + bad).contains("up to 10000").contains("using the default");
+    }
+    assertThat(resolve("cpu.watts=10000", Map.of(), Map.of()).get(AgentOption.CPU_WATTS))
+        .isEqualTo("10000");
+    assertThat(resolve("cpu.watts=12.5", Map.of(), Map.of()).warnings()).isEmpty();
+  }
+
+  @Test
   void argumentWithoutEqualsSignIsReported() {
     AgentOptions o = resolve("verbose", Map.of(), Map.of());
     assertThat(o.warnings()).singleElement().asString().contains("'verbose'").contains("key=value");
