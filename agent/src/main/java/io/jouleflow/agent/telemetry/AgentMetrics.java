@@ -222,7 +222,7 @@ public final class AgentMetrics implements AutoCloseable {
         OtlpHttpMetricExporter exporter =
             OtlpHttpMetricExporter.builder().setEndpoint(otlpEndpoint).build();
         builder.registerMetricReader(
-            PeriodicMetricReader.builder(exporter)
+            PeriodicMetricReader.builder(new ExportFailureLog(exporter, otlpEndpoint))
                 .setInterval(Duration.ofSeconds(otlpIntervalSeconds))
                 .build(),
             type -> CARDINALITY_LIMIT);
