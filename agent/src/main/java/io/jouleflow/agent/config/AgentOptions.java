@@ -14,6 +14,9 @@ import java.util.function.Function;
  */
 public final class AgentOptions {
 
+  /** The most {@code cpu.watts} may be: far above any CPU core's active power. */
+  static final double MAX_WATTS_PER_CORE = 10_000;
+
   private final Map<AgentOption, String> values;
   private final List<String> warnings;
 
@@ -52,6 +55,13 @@ public final class AgentOptions {
         continue;
       }
       String problem = validate(option, v);
+      if (problem != null && option == AgentOption.PROMETHEUS_PORT) {
+        // Never another port than the one asked for: it may be someone else's.
+        warnings.add("option " + option.key() + "=" + v + " is invalid (" + problem
+            + "); the Prometheus endpoint is off");
+        values.put(option, "0");
+        continue;
+      }
       if (problem != null) {
         warnings.add(
             "option "
@@ -61,7 +71,7 @@ public final class AgentOptions {
                 + " is invalid ("
                 + problem
                 + "); using "
-                + (option.defaultValue() == null ? "no value" : option.defaultValue()));
+                + (option.defaultValue() == null ? "the default" : option.defaultValue()));
         if (option.defaultValue() != null) {
           values.put(option, option.defaultValue());
         }
@@ -130,13 +140,10 @@ public final class AgentOptions {
       case QUEUE_CAPACITY:
         return intInRange(value, 16, 1 << 24);
       case CPU_WATTS:
+        // Watts per busy core: 1e308 or Infinity would export hw_power_watts +Inf.
+        return positiveAtMost(value, MAX_WATTS_PER_CORE);
       case CARBON_INTENSITY:
-        try {
-          double d = Double.parseDouble(value);
-          return d > 0 && Double.isFinite(d) ? null : "must be a positive number";
-        } catch (NumberFormatException e) {
-          return "must be a positive number";
-        }
+        return positiveAtMost(value, Double.MAX_VALUE);
       case METERS:
         for (String m : value.split("[,;+ ]")) {
           if (!m.isEmpty() && !List.of("auto", "nvml", "rapl", "estimate").contains(m)) {
@@ -149,6 +156,17 @@ public final class AgentOptions {
         return value.isBlank() ? "must not be empty" : null;
       default:
         return null;
+    }
+  }
+
+  private static String positiveAtMost(String value, double max) {
+    String problem = max == Double.MAX_VALUE
+        ? "must be a positive number" : "must be a positive number up to " + (long) max;
+    try {
+      double d = Double.parseDouble(value);
+      return d > 0 && d <= max ? null : problem; // NaN and Infinity fail too
+    } catch (NumberFormatException e) {
+      return problem;
     }
   }
 

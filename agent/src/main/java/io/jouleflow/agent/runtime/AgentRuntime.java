@@ -18,7 +18,10 @@ import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.HardwareProfile;
 import java.lang.instrument.Instrumentation;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent proper, loaded by the agent's own class loader: resolves options, starts telemetry
@@ -31,15 +34,24 @@ public final class AgentRuntime implements RunListener {
       String.valueOf(AgentRuntime.class.getPackage().getImplementationVersion());
 
   private static final long SHUTDOWN_MILLIS = 3_000;
+  /** The longest the endpoint waits for the application to start (README, "Options"). */
+  private static final Duration ENDPOINT_AT_THE_LATEST = Duration.ofSeconds(30);
 
   private final Recorder<RunEvent> recorder;
   private final EagerOpStats eagerOps;
   private final ModelIdentity identity;
+  /** The application's main thread (null when attached): its ports are bound once it ends. */
+  private final Thread applicationMain;
+  /** Counted down at the first TensorFlow call outside the main thread: the application serves. */
+  private final CountDownLatch servingCall;
 
-  private AgentRuntime(Recorder<RunEvent> recorder, EagerOpStats eagerOps, ModelIdentity identity) {
+  private AgentRuntime(Recorder<RunEvent> recorder, EagerOpStats eagerOps, ModelIdentity identity,
+      Thread applicationMain, CountDownLatch servingCall) {
     this.recorder = recorder;
     this.eagerOps = eagerOps;
     this.identity = identity;
+    this.applicationMain = applicationMain;
+    this.servingCall = servingCall;
   }
 
   /**
@@ -62,6 +74,10 @@ public final class AgentRuntime implements RunListener {
             options.getInt(AgentOption.OTLP_INTERVAL),
             eagerOps,
             recorder::dropped);
+    // premain runs on the application's main thread, before main.
+    Thread applicationMain = attached ? null : Thread.currentThread();
+    CountDownLatch servingCall = new CountDownLatch(1);
+    openEndpointOnceTheApplicationStarted(metrics, applicationMain, servingCall);
     ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
     if (options.get(AgentOption.CARBON_INTENSITY) != null) {
       metrics.enableEmissions(Double.parseDouble(options.get(AgentOption.CARBON_INTENSITY)));
@@ -87,7 +103,8 @@ public final class AgentRuntime implements RunListener {
                 hardwareProfile(timeline)));
     worker.start();
 
-    AgentRuntime runtime = new AgentRuntime(recorder, eagerOps, identity);
+    AgentRuntime runtime =
+        new AgentRuntime(recorder, eagerOps, identity, applicationMain, servingCall);
     int traceEvery = options.getInt(AgentOption.TRACE_EVERY);
     Bridge.activate(runtime, traceEvery);
     new TensorFlowInstrumentation().install(inst);
@@ -124,6 +141,36 @@ public final class AgentRuntime implements RunListener {
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
         traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+  }
+
+  /**
+   * Binds the endpoint on a thread of its own once the application has started: its main thread
+   * has ended (servers started, as {@code main} of most services returns then), or TensorFlow
+   * was called from another thread (a request is served), or at the latest {@link
+   * #ENDPOINT_AT_THE_LATEST} after the agent started; at once when attached. Never before: a port
+   * the application binds itself would then be taken, and the application would not start
+   * (README, "Options").
+   */
+  private static void openEndpointOnceTheApplicationStarted(
+      AgentMetrics metrics, Thread applicationMain, CountDownLatch servingCall) {
+    if (applicationMain == null) {
+      metrics.openEndpoint();
+      return;
+    }
+    long deadline = System.nanoTime() + ENDPOINT_AT_THE_LATEST.toNanos();
+    Thread opener = new Thread(() -> {
+      try {
+        while (applicationMain.isAlive() && System.nanoTime() - deadline < 0
+            && !servingCall.await(100, TimeUnit.MILLISECONDS)) {
+          // waiting for the application to start
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+      metrics.openEndpoint();
+    }, "jouleflow-metrics-open");
+    opener.setDaemon(true);
+    opener.start();
   }
 
   /** The sample store writer, or null with samples=none or without meters (nothing to learn). */
@@ -176,6 +223,7 @@ public final class AgentRuntime implements RunListener {
       int outputCount,
       byte[] trace,
       boolean failed) {
+    noteTensorFlowCall();
     // The runner's fetch list is live and reused by the caller: copy it (traced runs only).
     Object fetches = fetchNames instanceof List<?> l ? l.toArray(new Object[0]) : null;
     recorder.offer(new RunEvent(
@@ -184,7 +232,14 @@ public final class AgentRuntime implements RunListener {
 
   @Override
   public void onEagerOp(String opType, long startNanos, long endNanos) {
+    noteTensorFlowCall();
     eagerOps.record(opType, endNanos - startNanos);
+  }
+
+  private void noteTensorFlowCall() {
+    if (servingCall.getCount() != 0 && Thread.currentThread() != applicationMain) {
+      servingCall.countDown(); // later calls: one volatile read
+    }
   }
 
   @Override

@@ -52,7 +52,12 @@ public final class AgentMetrics implements AutoCloseable {
   static final int CARDINALITY_LIMIT = 100_000;
 
   private final SdkMeterProvider provider;
-  private final MetricsEndpoint prometheus;
+  /** Where the endpoint will listen, and what it serves; null reader: no endpoint. */
+  private final String host;
+  private final int port;
+  private final PrometheusMetricReader prometheusReader;
+  private MetricsEndpoint prometheus; // guarded by this
+  private boolean closed; // guarded by this
   private final LongCounter runs;
   private final LongCounter tracedRuns;
   private final DoubleHistogram duration;
@@ -66,9 +71,12 @@ public final class AgentMetrics implements AutoCloseable {
   private final Map<Attributes, Attributes> emissionsAttributes = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> drops = new ConcurrentHashMap<>();
 
-  private AgentMetrics(SdkMeterProvider provider, MetricsEndpoint prometheus) {
+  private AgentMetrics(
+      SdkMeterProvider provider, String host, int port, PrometheusMetricReader prometheusReader) {
     this.provider = provider;
-    this.prometheus = prometheus;
+    this.host = host;
+    this.port = port;
+    this.prometheusReader = prometheusReader;
     Meter meter = provider.get("io.jouleflow.agent");
     runs =
         meter.counterBuilder("jouleflow.inference.runs")
@@ -181,8 +189,8 @@ public final class AgentMetrics implements AutoCloseable {
   }
 
   /**
-   * Starts the SDK and the Prometheus endpoint ({@code port} 0: none). A port that cannot be
-   * bound disables the endpoint with one log line; the metrics are still kept.
+   * Starts the SDK; the Prometheus endpoint ({@code port} 0: none) is opened later, by {@link
+   * #openEndpoint}. The metrics are kept either way.
    */
   public static AgentMetrics start(
       String host, int port, EagerOpStats eagerOps, LongSupplier droppedRuns) {
@@ -204,27 +212,17 @@ public final class AgentMetrics implements AutoCloseable {
         SdkMeterProvider.builder()
             .setResource(
                 Resource.getDefault().toBuilder().put("service.name", serviceName()).build());
-    MetricsEndpoint server = null;
+    PrometheusMetricReader reader = null;
     if (port > 0) {
-      PrometheusMetricReader reader = PrometheusMetricReader.create();
-      try {
-        server = MetricsEndpoint.start(host, port, reader);
-        builder.registerMetricReader(reader, type -> CARDINALITY_LIMIT);
-        AgentLog.info("metrics at http://" + hostForUrl(host) + ":" + port + "/metrics");
-      } catch (IOException | RuntimeException e) {
-        AgentLog.warn(
-            "cannot serve metrics on " + host + ":" + port + " (" + rootMessage(e)
-                + "); the Prometheus endpoint is off. Set prometheus.port to a free port.");
-      }
-    } else {
-      AgentLog.info("Prometheus endpoint disabled (prometheus.port=0)");
+      reader = PrometheusMetricReader.create();
+      builder.registerMetricReader(reader, type -> CARDINALITY_LIMIT);
     }
     if (otlpEndpoint != null) {
       try {
         OtlpHttpMetricExporter exporter =
             OtlpHttpMetricExporter.builder().setEndpoint(otlpEndpoint).build();
         builder.registerMetricReader(
-            PeriodicMetricReader.builder(exporter)
+            PeriodicMetricReader.builder(new ExportFailureLog(exporter, otlpEndpoint))
                 .setInterval(Duration.ofSeconds(otlpIntervalSeconds))
                 .build(),
             type -> CARDINALITY_LIMIT);
@@ -234,15 +232,33 @@ public final class AgentMetrics implements AutoCloseable {
         AgentLog.warn("OTLP export to " + otlpEndpoint + " is off (" + e + ")");
       }
     }
-    AgentMetrics metrics = new AgentMetrics(builder.build(), server);
+    AgentMetrics metrics = new AgentMetrics(builder.build(), host, port, reader);
     metrics.observe(eagerOps, droppedRuns);
     return metrics;
+  }
+
+  /**
+   * Binds the endpoint now: one log line, either its URL or, when the port cannot be bound (in
+   * use, a bad address), why the endpoint is off. Never throws.
+   */
+  public synchronized void openEndpoint() {
+    if (prometheusReader == null || prometheus != null || closed) {
+      return;
+    }
+    try {
+      prometheus = MetricsEndpoint.start(host, port, prometheusReader);
+      AgentLog.info("metrics at http://" + hostForUrl(host) + ":" + port + "/metrics");
+    } catch (IOException | RuntimeException e) {
+      AgentLog.warn(
+          "cannot serve metrics on " + host + ":" + port + " (" + rootMessage(e)
+              + "); the Prometheus endpoint is off. Set prometheus.port to a free port.");
+    }
   }
 
   /** Instruments read by {@code reader} only, with no endpoint (tests, embedding). */
   public static AgentMetrics withReader(MetricReader reader) {
     AgentMetrics metrics = new AgentMetrics(
-        SdkMeterProvider.builder().registerMetricReader(reader).build(), null);
+        SdkMeterProvider.builder().registerMetricReader(reader).build(), null, 0, null);
     metrics.observe(new EagerOpStats(), () -> 0);
     return metrics;
   }
@@ -357,8 +373,11 @@ public final class AgentMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    if (prometheus != null) {
-      prometheus.close();
+    synchronized (this) {
+      closed = true;
+      if (prometheus != null) {
+        prometheus.close();
+      }
     }
     provider.shutdown();
   }

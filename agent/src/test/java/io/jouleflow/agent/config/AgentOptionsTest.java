@@ -43,11 +43,35 @@ class AgentOptionsTest {
 
   @Test
   void badValueWarnsAndFallsBackToTheDefault() {
-    AgentOptions o = resolve("prometheus.port=99999,trace.every=abc", Map.of(), Map.of());
-    assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).isEqualTo(9464);
+    AgentOptions o = resolve("layers.max=0,trace.every=abc", Map.of(), Map.of());
+    assertThat(o.getInt(AgentOption.LAYERS_MAX)).isEqualTo(500);
     assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(100);
     assertThat(o.warnings()).hasSize(2);
-    assertThat(o.warnings().get(0)).contains("prometheus.port=99999").contains("0 to 65535");
+    assertThat(o.warnings()).anySatisfy(w -> assertThat(w).contains("trace.every=abc").contains("using 100"));
+  }
+
+  @Test
+  void anInvalidPortTurnsTheEndpointOffInsteadOfBindingTheDefaultPort() {
+    for (String bad : new String[] {"99999", "-1", "abc", "9464.5"}) {
+      AgentOptions o = resolve("prometheus.port=" + bad, Map.of(), Map.of());
+      assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).as(bad).isZero();
+      assertThat(o.warnings()).singleElement().asString()
+          .contains("prometheus.port=" + bad).contains("0 to 65535")
+          .contains("the Prometheus endpoint is off").doesNotContain("using");
+    }
+  }
+
+  @Test
+  void absurdOrNonFiniteCpuWattsWarnOnceAndUseTheDefault() {
+    for (String bad : new String[] {"1e308", "Infinity", "NaN", "10001", "0", "-5", "many"}) {
+      AgentOptions o = resolve("cpu.watts=" + bad, Map.of(), Map.of());
+      assertThat(o.get(AgentOption.CPU_WATTS)).as(bad).isNull(); // the CPU model's default
+      assertThat(o.warnings()).singleElement().asString()
+          .contains("cpu.watts=" + bad).contains("up to 10000").contains("using the default");
+    }
+    assertThat(resolve("cpu.watts=10000", Map.of(), Map.of()).get(AgentOption.CPU_WATTS))
+        .isEqualTo("10000");
+    assertThat(resolve("cpu.watts=12.5", Map.of(), Map.of()).warnings()).isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.jouleflow.agent.it;
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
 import io.jouleflow.launcher.demo.PrometheusText;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,11 +21,26 @@ public record PrometheusScrape(PrometheusText parsed, String text) {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /**
+   * Scrapes {@code port}; while nothing listens there yet, tries again for up to 10 s: the agent
+   * opens its endpoint at the application's first TensorFlow call, on a thread of its own.
+   */
   public static PrometheusScrape of(int port) throws IOException, InterruptedException {
-    HttpResponse<String> r = CLIENT.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    HttpResponse<String> r;
+    while (true) {
+      try {
+        r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+        break;
+      } catch (ConnectException refused) {
+        if (System.nanoTime() > deadline) {
+          throw refused;
+        }
+        Thread.sleep(100);
+      }
+    }
     if (r.statusCode() != 200) {
       throw new IOException("scrape answered " + r.statusCode());
     }

@@ -107,6 +107,7 @@ class ServiceUnderAgentIT {
       try (ExampleService svc = ExampleService.start(models.resolve(MODEL),
           "prometheus.port=" + port + ",bogus=1,trace.every=abc", List.of())) {
         assertThat(svc.predict(2, 7)).contains("\"batch\":2");
+        PortConflictIT.awaitStderr(svc.jvm, "cannot serve metrics"); // tried at the first run
         List<String> agentLines = svc.jvm.stderr().lines()
             .filter(l -> l.startsWith("[jouleflow]")).toList();
         assertThat(agentLines.stream().filter(l -> l.contains("cannot serve metrics"))).hasSize(1);
