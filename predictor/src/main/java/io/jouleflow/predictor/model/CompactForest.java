@@ -260,8 +260,9 @@ public final class CompactForest {
     for (int i = 0; i < nodeCount; i++) {
       if (feature[i] >= 0) {
         // children lie after their parent in preorder: no cycles, every walk ends at a leaf
+        // a NaN threshold sends every row one way, an infinite one too: no forest grows them
         check(feature[i] < featureCount && i + 1 < nodeCount && greater[i] > i + 1
-            && greater[i] < nodeCount, "split node " + i);
+            && greater[i] < nodeCount && Double.isFinite(value[i]), "split node " + i);
       } else {
         check(feature[i] == -1 && Double.isFinite(value[i]), "leaf node " + i);
       }
