@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ import java.util.Set;
  *
  * <p>Everything wrong with the file is a {@link KerasFormatException} with a one-line message:
  * also a file that is not a regular file (a device such as {@code /dev/zero}, a FIFO, a directory;
- * symlinks are followed) and one over {@value #MAX_FILE_MIB} MiB.
+ * symlinks are followed), one over {@value #MAX_FILE_MIB} MiB, and text that is not UTF-8.
  */
 public final class KerasJson {
 
@@ -103,7 +104,7 @@ public final class KerasJson {
    *
    * @throws IOException if the file cannot be read
    * @throws KerasFormatException if it is not a Keras model this importer understands, not a
-   *     regular file, or larger than {@value #MAX_FILE_MIB} MiB
+   *     regular file, larger than {@value #MAX_FILE_MIB} MiB or not UTF-8 text
    */
   public static KerasModel parse(Path file) throws IOException {
     String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
@@ -123,6 +124,9 @@ public final class KerasJson {
     try (Reader reader = new InputStreamReader(
         Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder())) {
       return parse(readTree(reader), stem);
+    } catch (CharacterCodingException e) {
+      throw new KerasFormatException(fileName + ": not UTF-8 text (UTF-16 or Latin-1?): save the"
+          + " JSON as UTF-8", e);
     } catch (KerasFormatException e) {
       throw new KerasFormatException(fileName + ": " + e.getMessage(), e);
     }

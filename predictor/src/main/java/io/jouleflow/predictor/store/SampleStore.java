@@ -90,6 +90,7 @@ public final class SampleStore implements AutoCloseable {
         // at once when a read transaction cannot be upgraded.
         properties.setProperty(SQLiteConfig.Pragma.TRANSACTION_MODE.getPragmaName(), "IMMEDIATE");
       }
+      requireDriver(url);
       connection = DriverManager.getConnection(url, properties);
       SampleStore store = new SampleStore(url, connection);
       int version = store.inTransaction(SampleSchema::create);
@@ -111,6 +112,16 @@ public final class SampleStore implements AutoCloseable {
       closeQuietly(connection);
       throw new SampleStoreException(
           "cannot open sample store " + display(url) + ": " + reason(e), e);
+    }
+  }
+
+  /** Fails as bad input when no JDBC driver on the class path takes {@code url}. */
+  private static void requireDriver(String url) {
+    try {
+      DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw SampleStoreException.badInput("cannot open sample store " + display(url)
+          + ": no JDBC driver takes this URL (jouleflow has SQLite's and PostgreSQL's)", e);
     }
   }
 
@@ -343,7 +354,9 @@ public final class SampleStore implements AutoCloseable {
       layers = SampleCsv.readLayerSamples(dir.resolve(SampleCsv.LAYER_FILE));
       models = SampleCsv.readModelSamples(dir.resolve(SampleCsv.MODEL_FILE));
     } catch (IOException | IllegalArgumentException e) {
-      throw new SampleStoreException("cannot import samples from " + dir + ": " + reason(e), e);
+      // the export named is missing or malformed
+      throw SampleStoreException.badInput(
+          "cannot import samples from " + dir + ": " + reason(e), e);
     }
     return writeLayerSamples(layers) + writeModelSamples(models);
   }
@@ -455,12 +468,13 @@ public final class SampleStore implements AutoCloseable {
     String url =
         jdbcUrlOrNone == null || jdbcUrlOrNone.isBlank() ? DEFAULT_URL : jdbcUrlOrNone.strip();
     if (!url.startsWith("jdbc:")) {
-      throw new SampleStoreException(
+      throw SampleStoreException.badInput(
           "cannot open sample store "
               + display(url)
               + ": not a JDBC URL (e.g. "
               + DEFAULT_URL
-              + ")");
+              + ")",
+          null);
     }
     for (String prefix : List.of(SQLITE, SQLITE + "file:")) {
       if (url.startsWith(prefix + "~/")) {

@@ -9,11 +9,32 @@ public final class SampleStoreException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
+  private final boolean badInput;
+
   public SampleStoreException(String message, Throwable cause) {
-    super(message, cause);
+    this(message, cause, false);
   }
 
   public SampleStoreException(String message) {
-    super(message);
+    this(message, null, false);
+  }
+
+  private SampleStoreException(String message, Throwable cause, boolean badInput) {
+    super(message, cause);
+    this.badInput = badInput;
+  }
+
+  /** A failure caused by what the caller named: see {@link #badInput()}. */
+  static SampleStoreException badInput(String message, Throwable cause) {
+    return new SampleStoreException(message, cause, true);
+  }
+
+  /**
+   * Whether the caller named something unusable — a URL that is no JDBC URL or that no driver
+   * takes, an export that is missing or malformed — rather than the store failing at run time (a
+   * database that cannot be reached or written): the launcher's exit 2, not 1.
+   */
+  public boolean badInput() {
+    return badInput;
   }
 }

@@ -72,6 +72,21 @@ class KerasJsonFileTest {
         .hasMessageContaining("64 MiB");
   }
 
+  @Test
+  void textThatIsNotUtf8SaysSo() throws IOException {
+    String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"café\", \"layers\": []}}";
+    Path utf16 = Files.write(tmp.resolve("utf16.json"),
+        json.getBytes(java.nio.charset.StandardCharsets.UTF_16)); // with a byte order mark
+    Path latin1 = Files.write(tmp.resolve("latin1.json"),
+        json.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+    for (Path file : new Path[] {utf16, latin1}) {
+      assertThatThrownBy(() -> KerasJson.parse(file))
+          .isInstanceOf(KerasFormatException.class)
+          .hasMessageStartingWith(file.getFileName() + ": not UTF-8 text");
+    }
+  }
+
   /** A named pipe made by {@code mkfifo}: opening it for reading would block for a writer. */
   static Path mkfifo(Path path) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();

@@ -55,4 +55,15 @@ class CompactForestTest {
     }
   }
 
+
+  @Test
+  void aTruncatedFileSaysTruncatedWhereverItEnds() throws IOException {
+    byte[] whole = stump(0.5, 1.0, 2.0);
+    for (int length : new int[] {0, 3, 10, 14, 20, whole.length - 1}) {
+      assertThatThrownBy(() -> read(java.util.Arrays.copyOf(whole, length)))
+          .as("%d of %d bytes", length, whole.length)
+          .isInstanceOf(IOException.class)
+          .hasMessage("corrupt forest file: truncated");
+    }
+  }
 }
