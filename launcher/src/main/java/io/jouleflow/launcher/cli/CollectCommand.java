@@ -154,7 +154,9 @@ final class CollectCommand implements Callable<Integer> {
         samples.exportCsv(export);
         out.printf(Locale.ROOT, "exported to %s%n", export.toAbsolutePath());
       }
-    } catch (SampleStoreException | IllegalStateException e) {
+    } catch (SampleStoreException e) {
+      throw JouleflowCommand.storeFailure(e, spec);
+    } catch (IllegalStateException e) {
       throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
     }
     return 0;

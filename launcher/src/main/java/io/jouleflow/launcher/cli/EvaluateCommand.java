@@ -122,6 +122,9 @@ final class EvaluateCommand implements Callable<Integer> {
     if (fromCsv != null && !Files.isDirectory(fromCsv)) {
       throw usage("--from-csv " + fromCsv + " is not a directory");
     }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      throw usage("--out " + out + " is a file, not a directory");
+    }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter stdout = spec.commandLine().getOut();
 
@@ -134,7 +137,7 @@ final class EvaluateCommand implements Callable<Integer> {
       layers = samples.layerSamples(collected);
       models = samples.modelSamples(collected);
     } catch (SampleStoreException e) {
-      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()));
+      throw JouleflowCommand.storeFailure(e, spec);
     }
     if (layers.isEmpty()) {
       throw new CommandFailure(
@@ -250,35 +253,16 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       return memory;
     }
-    String url = store == null || store.isBlank() ? SampleStore.DEFAULT_URL : store.strip();
-    Path file = sqliteFile(url);
-    if (file != null && !Files.isRegularFile(file)) {
-      // Opening would create an empty store: say what is missing instead.
-      throw new CommandFailure("no sample store at " + file + "; run `jouleflow collect` first");
+    boolean named = store != null && !store.isBlank();
+    String url = named ? store.strip() : SampleStore.DEFAULT_URL;
+    Path file = SampleStores.missingFile(url);
+    if (file != null) {
+      // Opening would create an empty store: say what is missing instead. A store the user
+      // named is bad input; the default one not yet collected into, a failure.
+      String reason = "no sample store at " + file + "; run `jouleflow collect` first";
+      throw named ? usage(reason) : new CommandFailure(reason);
     }
     return SampleStore.open(url);
-  }
-
-  /** The file of a SQLite URL, or null for other databases and in-memory ones. */
-  private static Path sqliteFile(String url) {
-    if (!url.startsWith(SQLITE)) {
-      return null;
-    }
-    String path = url.substring(SQLITE.length());
-    if (path.startsWith("file:")) {
-      path = path.substring("file:".length());
-    }
-    int query = path.indexOf('?');
-    if (query >= 0) {
-      path = path.substring(0, query);
-    }
-    if (path.isEmpty() || path.startsWith(":")) {
-      return null;
-    }
-    if (path.startsWith("~/")) {
-      path = System.getProperty("user.home") + path.substring(1);
-    }
-    return Path.of(path);
   }
 
   /** The requested hardware profile, or the one with the most layer samples. */

@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.cli;
 
+import io.jouleflow.predictor.store.SampleStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -135,6 +136,18 @@ public final class JouleflowCommand implements Runnable {
       }
       return false;
     }
+  }
+
+  /**
+   * What a verb throws for a sample-store failure: bad usage (exit 2) where the user named
+   * something unusable (a URL that is no JDBC URL, an export that is missing or malformed), a
+   * runtime failure (exit 1) otherwise.
+   */
+  static RuntimeException storeFailure(SampleStoreException e, CommandSpec spec) {
+    String reason = firstLine(e.getMessage());
+    return e.badInput()
+        ? new ParameterException(spec.commandLine(), reason, e)
+        : new CommandFailure(reason, e);
   }
 
   static String firstLine(String s) {

@@ -84,8 +84,8 @@ final class MeasureCommand implements Callable<Integer> {
     if (batch < 1 || batch > 4096) {
       throw usage("--batch must be 1 to 4096, not " + batch);
     }
-    if (!(minSeconds > 0) || minRuns < 1 || warmup < 0) {
-      throw usage("--min-seconds must be > 0, --min-runs >= 1, --warmup >= 0");
+    if (!(minSeconds > 0 && minSeconds < Double.POSITIVE_INFINITY) || minRuns < 1 || warmup < 0) {
+      throw usage("--min-seconds must be > 0 and finite, --min-runs >= 1, --warmup >= 0");
     }
     meterOptions.validate(spec);
     int[] hwc;

@@ -4,6 +4,7 @@ import io.jouleflow.launcher.graph.GraphModel;
 import io.jouleflow.launcher.zoo.ModelZoo;
 import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasJson;
+import io.jouleflow.predictor.keras.KerasLayers;
 import io.jouleflow.predictor.keras.KerasModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +84,11 @@ final class ModelArgument {
         throw new IllegalArgumentException("--input must be HxWxC with positive numbers, not '"
             + hxwxc + "'");
       }
+    }
+    // In double: three ints multiply past a long; near 2^31 a double is exact.
+    if ((double) out[0] * out[1] * out[2] > KerasLayers.MAX_ELEMENTS_PER_EXAMPLE) {
+      throw new IllegalArgumentException("--input " + hxwxc + " holds more than "
+          + KerasLayers.MAX_ELEMENTS_PER_EXAMPLE + " elements per example");
     }
     return out;
   }

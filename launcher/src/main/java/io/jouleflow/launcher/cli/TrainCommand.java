@@ -92,6 +92,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     String originFilter = origin();
     ForestHyperParameters hyper = hyperParameters();
+    if (outDir != null && Files.exists(outDir) && !Files.isDirectory(outDir)) {
+      throw usage("--out " + outDir + " is a file, not a directory");
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
 
@@ -118,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
                 .collect(Collectors.joining(", ")), profile);
       }
     } else if (!profiles.containsKey(profile)) {
-      throw new CommandFailure("no layer samples of hardware profile " + profile + " in " + where
+      throw usage("no layer samples of hardware profile " + profile + " in " + where
           + "; it holds " + String.join(", ", profiles.keySet()));
     }
     String chosen = profile;
@@ -155,10 +158,15 @@ final class TrainCommand implements Callable<Integer> {
   private List<LayerSample> load(String originFilter, PrintWriter err) {
     SampleFilter filter = SampleFilter.ALL.withOrigin(originFilter);
     if (source.fromCsv == null) {
+      if (source.store != null && SampleStores.missingFile(source.store) != null) {
+        // Opening would create an empty store: say what is missing instead.
+        throw usage("no sample store at " + SampleStores.missingFile(source.store)
+            + "; run `jouleflow collect` first");
+      }
       try (SampleStore store = SampleStore.open(source.store)) {
         return store.layerSamples(filter);
       } catch (SampleStoreException e) {
-        throw new CommandFailure(e.getMessage(), e);
+        throw JouleflowCommand.storeFailure(e, spec);
       }
     }
     if (!Files.isDirectory(source.fromCsv)) {
@@ -173,7 +181,7 @@ final class TrainCommand implements Callable<Integer> {
         return store.layerSamples(filter);
       }
     } catch (SampleStoreException e) {
-      throw new CommandFailure(e.getMessage(), e);
+      throw JouleflowCommand.storeFailure(e, spec);
     } catch (IOException e) {
       throw new CommandFailure("cannot create a temporary store: " + e.getMessage(), e);
     } finally {

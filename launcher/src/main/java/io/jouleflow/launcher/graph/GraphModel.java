@@ -52,6 +52,9 @@ public final class GraphModel implements AutoCloseable {
 
   private static final long SEED = 42;
 
+  /** Protobuf's limit on one message, 2 GiB less a byte: a larger GraphDef cannot be parsed. */
+  private static final long MAX_GRAPHDEF_BYTES = Integer.MAX_VALUE;
+
   private final String name;
   private final int batch;
   private final Session session;
@@ -277,8 +280,16 @@ public final class GraphModel implements AutoCloseable {
   // ---- GraphDef
 
   private static GraphModel loadGraphDef(Path file, int batch, int[] inputHWC) {
+    // Checked before reading: a FIFO would block, /dev/zero would never end.
+    if (!Files.isRegularFile(file)) {
+      throw bad(file + " is not a regular file (a device, FIFO or socket)");
+    }
     GraphDef def;
     try {
+      if (Files.size(file) > MAX_GRAPHDEF_BYTES) {
+        throw bad(file + " has " + Files.size(file) + " bytes, more than a GraphDef can have"
+            + " (protobuf's 2 GiB)");
+      }
       def = GraphDef.parseFrom(Files.readAllBytes(file));
     } catch (IOException e) { // InvalidProtocolBufferException included
       throw bad(file + " is not a GraphDef: " + reason(e));

@@ -54,6 +54,7 @@ public final class KerasMeasurer {
    */
   public MeasureReport measure(KerasModel model, int batch, int[] inputHWC, boolean layers) {
     KerasImport imported = KerasLayers.toLayerGraph(model, batch, inputHWC);
+    requireFeedable(imported, batch);
     List<Layer> measurable = imported.graph().layers().stream()
         .filter(l -> l.type() != LayerType.INPUT_LAYER).toList();
     String config = MeasureReport.configId(batch, inputShape(imported, model));
@@ -100,6 +101,23 @@ public final class KerasMeasurer {
     Double additivity = costs.isEmpty() || sum <= 0 ? null : whole.joules() / sum;
     return new MeasureReport(model.name(), config, batch, energy.source(), whole, costs,
         measurable.size(), additivity);
+  }
+
+  /**
+   * Refuses shapes whose tensors, batch included, hold more elements than an {@code int} counts:
+   * each layer alone is fed its input as one Java array.
+   *
+   * @throws IllegalArgumentException naming the first such layer
+   */
+  private static void requireFeedable(KerasImport imported, int batch) {
+    imported.outputShapes().forEach((layer, shape) -> {
+      double elements = shape.stream().mapToDouble(Long::doubleValue).reduce(1, (a, b) -> a * b);
+      if (elements > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("layer \"" + layer + "\": its output " + shape
+            + " at batch " + batch + " has more than " + Integer.MAX_VALUE + " elements, more"
+            + " than measure can feed a layer; use a smaller --batch or --input");
+      }
+    });
   }
 
   private Cost measureBuilt(BuiltModel built, MeasureProtocol protocol) {

@@ -130,13 +130,13 @@ class EvaluateCommandTest {
   }
 
   @Test
-  void aMissingStoreIsAOneLineFailureAndIsNotCreated() {
+  void aMissingStoreIsOneLineOfBadInputAndIsNotCreated() {
     Path missing = dir.resolve("none.db");
     Run run = jouleflow("evaluate", "--store", "jdbc:sqlite:" + missing);
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines())
-        .containsExactly(
-            "jouleflow: no sample store at " + missing + "; run `jouleflow collect` first");
+        .containsExactly("jouleflow: no sample store at " + missing
+            + "; run `jouleflow collect` first (see --help)");
     assertThat(missing).doesNotExist();
   }
 

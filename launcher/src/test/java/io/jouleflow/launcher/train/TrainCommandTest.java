@@ -96,7 +96,7 @@ class TrainCommandTest {
     assertThat(ModelSet.read(tmp.resolve("b")).manifest().samples().total()).isEqualTo(100);
 
     Cli unknown = Cli.run("train", "--store", url, "--hardware-profile", "no-such-profile");
-    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.exitCode()).as("an unknown name is bad input").isEqualTo(2);
     assertThat(unknown.failureLines()).singleElement().asString()
         .contains("no layer samples of hardware profile no-such-profile");
   }

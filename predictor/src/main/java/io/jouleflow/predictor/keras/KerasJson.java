@@ -1,7 +1,10 @@
 package io.jouleflow.predictor.keras;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,9 +14,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -59,12 +68,27 @@ import java.util.Set;
  *   <li>Layers come out in topological order, inputs first, ties in file order.
  * </ul>
  *
- * <p>Everything wrong with the file is a {@link KerasFormatException} with a one-line message.
+ * <p>Everything wrong with the file is a {@link KerasFormatException} with a one-line message:
+ * also a file that is not a regular file (a device such as {@code /dev/zero}, a FIFO, a directory;
+ * symlinks are followed), one over {@value #MAX_FILE_MIB} MiB, and text that is not UTF-8.
  */
 public final class KerasJson {
 
+  /**
+   * The largest Keras JSON read, in MiB: real ones are far smaller (ResNet50's {@code to_json()}
+   * is a few hundred KB, a TF.js {@code model.json} with its weight manifest a few MB).
+   */
+  public static final int MAX_FILE_MIB = 64;
+
+  private static final long MAX_FILE_BYTES = (long) MAX_FILE_MIB << 20;
+
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  // The limit holds for text and for files that grow or lie about their size.
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxDocumentLength(MAX_FILE_BYTES).build())
+                  .build())
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python's json writes NaN
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
@@ -79,15 +103,30 @@ public final class KerasJson {
    * extension. Format errors carry the file name: {@code model.json: not valid JSON: ...}.
    *
    * @throws IOException if the file cannot be read
-   * @throws KerasFormatException if it is not a Keras model this importer understands
+   * @throws KerasFormatException if it is not a Keras model this importer understands, not a
+   *     regular file, larger than {@value #MAX_FILE_MIB} MiB or not UTF-8 text
    */
   public static KerasModel parse(Path file) throws IOException {
-    String json = Files.readString(file, StandardCharsets.UTF_8);
     String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     int dot = fileName.lastIndexOf('.');
     String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
-    try {
-      return parse(json, stem);
+    // Checked before opening: a FIFO would block the open, /dev/zero would never end.
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    if (!attributes.isRegularFile()) {
+      throw new KerasFormatException(fileName + ": not a regular file ("
+          + (attributes.isDirectory() ? "a directory" : "a device, FIFO or socket") + ")");
+    }
+    if (attributes.size() > MAX_FILE_BYTES) {
+      throw new KerasFormatException(fileName + ": " + attributes.size() + " bytes, more than the "
+          + MAX_FILE_MIB + " MiB a Keras JSON may have");
+    }
+    // A decoder that reports bad bytes instead of replacing them.
+    try (Reader reader = new InputStreamReader(
+        Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder())) {
+      return parse(readTree(reader), stem);
+    } catch (CharacterCodingException e) {
+      throw new KerasFormatException(fileName + ": not UTF-8 text (UTF-16 or Latin-1?): save the"
+          + " JSON as UTF-8", e);
     } catch (KerasFormatException e) {
       throw new KerasFormatException(fileName + ": " + e.getMessage(), e);
     }
@@ -100,12 +139,27 @@ public final class KerasJson {
    * @throws KerasFormatException if it is not a Keras model this importer understands
    */
   public static KerasModel parse(String json, String fallbackName) {
-    JsonNode root;
     try {
-      root = MAPPER.readTree(json);
+      return parse(readTree(new StringReader(json)), fallbackName);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringReader does not fail
+    }
+  }
+
+  /** The JSON tree of {@code reader}; JSON errors and the size limit as one-line messages. */
+  private static JsonNode readTree(Reader reader) throws IOException {
+    try {
+      return MAPPER.readTree(reader);
+    } catch (StreamConstraintsException e) {
+      throw new KerasFormatException(
+          "more than the " + MAX_FILE_MIB + " MiB a Keras JSON may have", e);
     } catch (JsonProcessingException e) {
       throw new KerasFormatException("not valid JSON: " + describe(e), e);
     }
+  }
+
+  /** The model in the JSON tree {@code root}. */
+  private static KerasModel parse(JsonNode root, String fallbackName) {
     if (root == null || root.isMissingNode()) {
       throw new KerasFormatException("not a Keras model JSON: the text is empty");
     }

@@ -120,6 +120,27 @@ final class KerasLayerRules {
     };
   }
 
+  /**
+   * The largest integer a config or a shape may hold (a size, a count, a stride): Java's {@code
+   * int}, far above any real model's.
+   */
+  static final long MAX_INTEGER = Integer.MAX_VALUE;
+
+  /**
+   * {@code value} when it is an exact integer within a long: {@code 8} or {@code 8.0}, not {@code
+   * 8.5}, {@code true}, {@code "8"}, {@code 1e30} or 2<sup>64</sup>; null otherwise.
+   */
+  static Long exactInteger(JsonNode value) {
+    if (value == null || !value.isNumber()) {
+      return null;
+    }
+    if (value.isIntegralNumber()) {
+      return value.canConvertToLong() ? value.longValue() : null;
+    }
+    double d = value.doubleValue();
+    return d == Math.rint(d) && Math.abs(d) <= 0x1p53 ? (long) d : null;
+  }
+
   /** Bytes per element of activations and of weights under a layer's {@code dtype}. */
   static int[] elementBytes(JsonNode config) {
     String dtype = dtypeName(config.get("dtype"));
@@ -231,7 +252,7 @@ final class KerasLayerRules {
       int[] dilation = tuple("dilation_rate", in.rank(), 1);
       String padding = padding();
       long filters = positive("filters");
-      long groups = config.path("groups").asLong(1);
+      long groups = optionalPositive("groups");
       if (groups <= 0 || in.channels() % groups != 0) {
         throw fail(
             "groups " + groups + " does not divide the " + in.channels() + " input channels");
@@ -255,7 +276,7 @@ final class KerasLayerRules {
       int[] strides = tuple("strides", in.rank(), 1);
       int[] dilation = tuple("dilation_rate", in.rank(), 1);
       String padding = padding();
-      long multiplier = config.path("depth_multiplier").asLong(1);
+      long multiplier = optionalPositive("depth_multiplier");
       long channels = in.channels() * multiplier;
       long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
       long[] output = in.withSpatialAndChannels(outSpatial, channels);
@@ -275,7 +296,7 @@ final class KerasLayerRules {
       int[] strides = tuple("strides", in.rank(), 1);
       int[] dilation = tuple("dilation_rate", in.rank(), 1);
       String padding = padding();
-      long multiplier = config.path("depth_multiplier").asLong(1);
+      long multiplier = optionalPositive("depth_multiplier");
       long filters = positive("filters");
       long middle = in.channels() * multiplier;
       long[] outSpatial = convSpatial(in, kernel, padding, strides, dilation);
@@ -483,7 +504,9 @@ final class KerasLayerRules {
         throw fail("has no inputs");
       }
       long[] output = input(0).clone();
-      int axis = config.path("axis").asInt(-1);
+      JsonNode axisNode = config.get("axis");
+      int axis = axisNode == null || axisNode.isNull()
+          ? -1 : (int) integer("axis", axisNode, axisNode, Integer.MIN_VALUE);
       int resolved = axis < 0 ? axis + output.length : axis;
       if (resolved <= 0 || resolved >= output.length) {
         throw fail("axis " + axis + " is not a non-batch axis of " + render(output));
@@ -514,7 +537,7 @@ final class KerasLayerRules {
       boolean open = false;
       for (int i = 0; i < dims.length; i++) {
         JsonNode dim = target.get(i);
-        dims[i] = dim.isNull() ? -1 : dim.asLong();
+        dims[i] = dim.isNull() ? -1 : integer("target_shape", target, dim, Integer.MIN_VALUE);
         if (dims[i] < 0) {
           if (open) {
             throw fail("target_shape " + target + " has more than one unknown dimension");
@@ -553,7 +576,7 @@ final class KerasLayerRules {
       long[] output = new long[in.length];
       output[0] = batch;
       for (int i = 0; i < dims.size(); i++) {
-        int axis = dims.get(i).asInt();
+        int axis = (int) integer("dims", dims, dims.get(i), Integer.MIN_VALUE);
         if (axis < 1 || axis >= in.length) {
           throw fail("\"dims\" " + dims + " names an axis outside 1.." + (in.length - 1));
         }
@@ -653,11 +676,32 @@ final class KerasLayerRules {
     }
 
     private long positive(String field) {
-      long value = config.path(field).asLong(-1);
-      if (value <= 0) {
+      JsonNode value = config.get(field);
+      if (value == null || value.isNull()) {
         throw fail("has no positive \"" + field + "\"");
       }
-      return value;
+      return integer(field, value, value, 1);
+    }
+
+    /** A positive integer that is 1 where the config leaves it out. */
+    private long optionalPositive(String field) {
+      JsonNode value = config.get(field);
+      return value == null || value.isNull() ? 1 : integer(field, value, value, 1);
+    }
+
+    /**
+     * {@code element} of {@code field} (whose whole value is {@code value}) as an exact integer
+     * from {@code min} to {@link #MAX_INTEGER}: what would round, wrap or count a boolean as 1 is
+     * refused.
+     */
+    private long integer(String field, JsonNode value, JsonNode element, long min) {
+      Long v = exactInteger(element);
+      if (v == null || v < min || v > MAX_INTEGER) {
+        throw fail("\"" + field + "\" " + value + (element == value ? "" : ": " + element)
+            + " is not an integer" + (min == Integer.MIN_VALUE ? "" : " from " + min + " to "
+            + MAX_INTEGER));
+      }
+      return v;
     }
 
     /** An int or list config value as {@code rank} values; {@code fallback} where absent. */
@@ -669,14 +713,14 @@ final class KerasLayerRules {
           throw fail("has no \"" + field + "\"");
         }
         Arrays.fill(values, fallback);
-      } else if (value.isNumber()) {
-        Arrays.fill(values, value.asInt());
-      } else if (value.isArray() && value.size() == rank) {
+      } else if (!value.isArray()) {
+        Arrays.fill(values, (int) integer(field, value, value, Integer.MIN_VALUE));
+      } else if (value.size() == rank) {
         for (int i = 0; i < rank; i++) {
-          values[i] = value.get(i).asInt();
+          values[i] = (int) integer(field, value, value.get(i), Integer.MIN_VALUE);
         }
-      } else if (value.isArray() && value.size() == 1) {
-        Arrays.fill(values, value.get(0).asInt());
+      } else if (value.size() == 1) {
+        Arrays.fill(values, (int) integer(field, value, value.get(0), Integer.MIN_VALUE));
       } else {
         throw fail("\"" + field + "\" " + value + " does not fit " + rank + " spatial dimensions");
       }
@@ -698,20 +742,20 @@ final class KerasLayerRules {
         }
       } else if (value.isNumber()) {
         for (long[] side : sides) {
-          Arrays.fill(side, value.asLong());
+          Arrays.fill(side, integer(field, value, value, 0));
         }
       } else if (rank == 1 && value.isArray() && value.size() == 2 && value.get(0).isNumber()) {
-        sides[0][0] = value.get(0).asLong();
-        sides[0][1] = value.get(1).asLong();
+        sides[0][0] = integer(field, value, value.get(0), 0);
+        sides[0][1] = integer(field, value, value.get(1), 0);
       } else if (value.isArray() && value.size() == rank) {
         for (int i = 0; i < rank; i++) {
           JsonNode dim = value.get(i);
           if (dim.isNumber()) {
-            sides[i][0] = dim.asLong();
-            sides[i][1] = dim.asLong();
+            sides[i][0] = integer(field, value, dim, 0);
+            sides[i][1] = sides[i][0];
           } else if (dim.isArray() && dim.size() == 2) {
-            sides[i][0] = dim.get(0).asLong();
-            sides[i][1] = dim.get(1).asLong();
+            sides[i][0] = integer(field, value, dim.get(0), 0);
+            sides[i][1] = integer(field, value, dim.get(1), 0);
           } else {
             throw fail("\"" + field + "\" " + value + " is not per-dimension pairs");
           }
@@ -730,10 +774,10 @@ final class KerasLayerRules {
       } else if (axis.isArray()) {
         axes = new int[axis.size()];
         for (int i = 0; i < axes.length; i++) {
-          axes[i] = axis.get(i).asInt();
+          axes[i] = (int) integer("axis", axis, axis.get(i), Integer.MIN_VALUE);
         }
       } else {
-        axes = new int[] {axis.asInt()};
+        axes = new int[] {(int) integer("axis", axis, axis, Integer.MIN_VALUE)};
       }
       long size = 1;
       for (int a : axes) {

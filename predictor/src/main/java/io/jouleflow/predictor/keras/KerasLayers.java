@@ -31,11 +31,17 @@ import java.util.stream.Collectors;
  * Flatten/Reshape/Permute are Reshape, Average is Add; Subtract, Maximum, Minimum and Cropping are
  * Other. Dropout's rate comes from the config (an inference graph no longer holds it).
  *
+ * <p>Every shape holds at most {@value #MAX_ELEMENTS_PER_EXAMPLE} elements per example, and sizes in
+ * configs are exact integers up to the same number: what would overflow is refused, not wrapped.
+ *
  * <p>Classes without a rule (custom layers such as {@code MyBlock}) become Other layers shaped like
  * their first input, with FLOPs, parameters and bytes moved unknown (NaN); {@link
  * KerasImport#warning()} lists them.
  */
 public final class KerasLayers {
+
+  /** The most elements one example of a layer's input or output may hold: Java's {@code int}. */
+  public static final long MAX_ELEMENTS_PER_EXAMPLE = KerasLayerRules.MAX_INTEGER;
 
   private KerasLayers() {}
 
@@ -87,6 +93,13 @@ public final class KerasLayers {
         unknown.computeIfAbsent(layer.className(), c -> new ArrayList<>()).add(layer.name());
       }
       long[] output = outcome.output();
+      if (KerasLayerRules.perExample(output) > MAX_ELEMENTS_PER_EXAMPLE) {
+        throw new KerasFormatException((outcome.type() == LayerType.INPUT_LAYER
+                ? "input \"" + layer.name() + "\": shape "
+                : "layer \"" + layer.name() + "\" (" + layer.className() + "): output ")
+            + KerasLayerRules.render(output) + " has more than " + MAX_ELEMENTS_PER_EXAMPLE
+            + " elements per example");
+      }
       shapes.put(layer.name(), output);
       outputShapes.put(layer.name(), Arrays.stream(output).boxed().toList());
       LayerFeatures features = common(outcome, layer, inputs, batch, numberOfLayers).build();
@@ -126,16 +139,23 @@ public final class KerasLayers {
   private static Outcome inputLayer(KerasLayer layer, int batch, int[] inputHWC, int inputCount) {
     JsonNode config = layer.config();
     JsonNode declared = null;
-    for (String field : List.of("batch_input_shape", "batch_shape")) {
-      if (config.path(field).isArray()) {
-        declared = config.get(field);
+    String field = null;
+    for (String name : List.of("batch_input_shape", "batch_shape")) {
+      if (config.path(name).isArray()) {
+        declared = config.get(name);
+        field = name;
         break;
       }
     }
     boolean withBatch = true;
     if (declared == null && config.path("input_shape").isArray()) {
       declared = config.get("input_shape");
+      field = "input_shape";
       withBatch = false;
+    }
+    String where = "input \"" + layer.name() + "\": \"" + field + "\" ";
+    if (declared != null && withBatch && declared.isEmpty()) {
+      throw new KerasFormatException(where + "is [], without even the batch dimension");
     }
     long[] shape;
     if (declared == null) {
@@ -150,7 +170,12 @@ public final class KerasLayers {
       boolean open = false;
       for (int i = 0; i < dims.length; i++) {
         JsonNode dim = declared.get(i + offset);
-        dims[i] = dim.isIntegralNumber() ? dim.asLong() : -1;
+        Long exact = KerasLayerRules.exactInteger(dim);
+        if (!dim.isNull() && (exact == null || exact > KerasLayerRules.MAX_INTEGER)) {
+          throw new KerasFormatException(where + declared + ": " + dim
+              + " is not an integer from 1 to " + KerasLayerRules.MAX_INTEGER);
+        }
+        dims[i] = exact == null ? -1 : exact; // null, or -1 as some writers spell it: open
         open |= dims[i] <= 0;
       }
       if (inputHWC != null && inputHWC.length == dims.length) {

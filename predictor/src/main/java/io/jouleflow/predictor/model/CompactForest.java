@@ -2,6 +2,7 @@ package io.jouleflow.predictor.model;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,6 +37,7 @@ public final class CompactForest {
 
   private static final int MAGIC = 0x4a465246; // "JFRF"
   private static final int VERSION = 1;
+  private static final String TRUNCATED = "corrupt forest file: truncated";
 
   private final List<String> features;
   private final Map<String, Integer> slots;
@@ -221,7 +223,14 @@ public final class CompactForest {
    * @throws IOException if it is not a forest file, or an inconsistent one
    */
   public static CompactForest read(InputStream stream) throws IOException {
-    DataInputStream in = new DataInputStream(stream);
+    try {
+      return readChecked(new DataInputStream(stream));
+    } catch (EOFException e) {
+      throw new IOException(TRUNCATED, e);
+    }
+  }
+
+  private static CompactForest readChecked(DataInputStream in) throws IOException {
     if (in.readInt() != MAGIC) {
       throw new IOException("not a jouleflow forest file");
     }
@@ -240,7 +249,9 @@ public final class CompactForest {
     check(treeCount > 0 && treeCount < 1_000_000 && nodeCount >= treeCount
         && nodeCount < 100_000_000, "tree or node count");
     byte[] bytes = in.readNBytes(4 * treeCount + 16 * nodeCount);
-    check(bytes.length == 4 * treeCount + 16 * nodeCount, "length (truncated)");
+    if (bytes.length < 4 * treeCount + 16 * nodeCount) {
+      throw new IOException(TRUNCATED);
+    }
     check(in.read() == -1, "length (trailing bytes)");
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     int[] roots = new int[treeCount];
@@ -260,8 +271,9 @@ public final class CompactForest {
     for (int i = 0; i < nodeCount; i++) {
       if (feature[i] >= 0) {
         // children lie after their parent in preorder: no cycles, every walk ends at a leaf
+        // a NaN threshold sends every row one way, an infinite one too: no forest grows them
         check(feature[i] < featureCount && i + 1 < nodeCount && greater[i] > i + 1
-            && greater[i] < nodeCount, "split node " + i);
+            && greater[i] < nodeCount && Double.isFinite(value[i]), "split node " + i);
       } else {
         check(feature[i] == -1 && Double.isFinite(value[i]), "leaf node " + i);
       }

@@ -1,6 +1,8 @@
 package io.jouleflow.predictor.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -57,6 +60,11 @@ import java.util.stream.Stream;
  * on another hardware profile still predicts; callers compare {@link #hardwareProfile()} with the
  * machine's and warn. A set can also ship inside the jar, under {@value #BUNDLED} ({@link
  * #bundled()}).
+ *
+ * <p>Every file of a set directory must be a regular file (symlinks are followed; a device or a
+ * FIFO is refused before it is opened), the manifest at most {@value #MAX_MANIFEST_MIB} MiB and a
+ * forest at most {@value #MAX_FOREST_MIB} MiB: the bundled set's manifest is 16 KB, its largest
+ * forest 2 MB.
  */
 public final class ModelSet {
 
@@ -73,9 +81,19 @@ public final class ModelSet {
   /** Forests on log(joules / FLOPs line of the type): see {@link FlopsBaseline}. */
   public static final String MODEL_FORMAT = "jouleflow-forest-2";
 
+  /** The largest manifest read, in MiB. */
+  public static final int MAX_MANIFEST_MIB = 16;
+
+  /** The largest forest file read, in MiB. */
+  public static final int MAX_FOREST_MIB = 512;
+
   private static final String MODEL_SUFFIX = ".forest";
   private static final ObjectMapper JSON =
-      new ObjectMapper()
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(StreamReadConstraints.builder()
+                      .maxDocumentLength((long) MAX_MANIFEST_MIB << 20).build())
+                  .build())
           .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .setSerializationInclusion(JsonInclude.Include.NON_NULL)
           .enable(SerializationFeature.INDENT_OUTPUT)
@@ -138,10 +156,28 @@ public final class ModelSet {
     if (!Files.isDirectory(dir)) {
       throw new ModelSetException("no model set at " + dir + ": not a directory");
     }
-    if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
+    if (!Files.exists(dir.resolve(MANIFEST))) {
       throw new ModelSetException("no model set at " + dir + ": no " + MANIFEST);
     }
-    return load(dir.toString(), name -> Files.newInputStream(dir.resolve(name)));
+    return load(dir.toString(), name -> openRegularFile(dir.resolve(name),
+        name.equals(MANIFEST) ? MAX_MANIFEST_MIB : MAX_FOREST_MIB));
+  }
+
+  /**
+   * {@code file} opened for reading when it is a regular file of at most {@code maxMib} MiB; checked
+   * before opening, since opening a FIFO blocks and a device such as {@code /dev/zero} never ends.
+   */
+  private static InputStream openRegularFile(Path file, int maxMib) throws IOException {
+    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    if (!attributes.isRegularFile()) {
+      throw new IOException("not a regular file ("
+          + (attributes.isDirectory() ? "a directory" : "a device, FIFO or socket") + ")");
+    }
+    if (attributes.size() > (long) maxMib << 20) {
+      throw new IOException(attributes.size() + " bytes, more than the " + maxMib
+          + " MiB such a file may have");
+    }
+    return Files.newInputStream(file);
   }
 
   /**

@@ -109,6 +109,7 @@ public final class SampleStore implements AutoCloseable {
       if (url.startsWith(SQLITE)) {
         createParentDirectory(url);
       }
+      requireDriver(url);
       connection = DriverManager.getConnection(url, connectionProperties(url));
       if (!url.startsWith(SQLITE) && !url.startsWith(POSTGRESQL)) {
         boundReads(connection);
@@ -133,6 +134,16 @@ public final class SampleStore implements AutoCloseable {
       closeQuietly(connection);
       throw new SampleStoreException(
           "cannot open sample store " + display(url) + ": " + reason(e), e);
+    }
+  }
+
+  /** Fails as bad input when no JDBC driver on the class path takes {@code url}. */
+  private static void requireDriver(String url) {
+    try {
+      DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      throw SampleStoreException.badInput("cannot open sample store " + display(url)
+          + ": no JDBC driver takes this URL (jouleflow has SQLite's and PostgreSQL's)", e);
     }
   }
 
@@ -422,7 +433,9 @@ public final class SampleStore implements AutoCloseable {
       layers = SampleCsv.readLayerSamples(dir.resolve(SampleCsv.LAYER_FILE));
       models = SampleCsv.readModelSamples(dir.resolve(SampleCsv.MODEL_FILE));
     } catch (IOException | IllegalArgumentException e) {
-      throw new SampleStoreException("cannot import samples from " + dir + ": " + reason(e), e);
+      // the export named is missing or malformed
+      throw SampleStoreException.badInput(
+          "cannot import samples from " + dir + ": " + reason(e), e);
     }
     return writeLayerSamples(layers) + writeModelSamples(models);
   }
@@ -547,12 +560,13 @@ public final class SampleStore implements AutoCloseable {
     String url =
         jdbcUrlOrNone == null || jdbcUrlOrNone.isBlank() ? DEFAULT_URL : jdbcUrlOrNone.strip();
     if (!url.startsWith("jdbc:")) {
-      throw new SampleStoreException(
+      throw SampleStoreException.badInput(
           "cannot open sample store "
               + display(url)
               + ": not a JDBC URL (e.g. "
               + DEFAULT_URL
-              + ")");
+              + ")",
+          null);
     }
     for (String prefix : List.of(SQLITE, SQLITE + "file:")) {
       if (url.startsWith(prefix + "~/")) {

@@ -26,16 +26,39 @@ public final class SampleStoreException extends RuntimeException {
   private static final int SQLITE_NOTADB = 26;
 
   private final boolean permanent;
+  private final boolean badInput;
 
   public SampleStoreException(String message, Throwable cause) {
     super(message, cause);
     this.permanent = isPermanent(cause);
+    this.badInput = false;
   }
 
   /** A failure of the store's own making (not a JDBC URL, a newer schema): permanent. */
   public SampleStoreException(String message) {
     super(message);
     this.permanent = true;
+    this.badInput = false;
+  }
+
+  private SampleStoreException(String message, Throwable cause, boolean badInput) {
+    super(message, cause);
+    this.permanent = true;
+    this.badInput = badInput;
+  }
+
+  /** A failure caused by what the caller named (permanent): see {@link #badInput()}. */
+  static SampleStoreException badInput(String message, Throwable cause) {
+    return new SampleStoreException(message, cause, true);
+  }
+
+  /**
+   * Whether the caller named something unusable — a URL that is no JDBC URL or that no driver
+   * takes, an export that is missing or malformed — rather than the store failing at run time (a
+   * database that cannot be reached or written): the launcher's exit 2, not 1.
+   */
+  public boolean badInput() {
+    return badInput;
   }
 
   /**
