@@ -101,7 +101,7 @@ class FeedbackWriterTest {
       assertThat(writer.dropped()).isEqualTo(6);
     }
     assertThat(logLines("feedback off")).singleElement().asString()
-        .startsWith("[jouleflow] WARN ").contains("jdbc:nonsense").contains("No suitable driver");
+        .startsWith("[jouleflow] WARN ").contains("jdbc:nonsense").contains("no JDBC driver takes this URL");
   }
 
   @Test

@@ -27,7 +27,8 @@ class SampleStoreFailureKindTest {
   @Test
   void aUrlNoDriverTakesIsPermanent() {
     SampleStoreException e = openFailure("jdbc:nonsense");
-    assertThat(e).hasMessageContaining("No suitable driver");
+    assertThat(e).hasMessageContaining("no JDBC driver takes this URL");
+    assertThat(e.badInput()).isTrue();
     assertThat(e.permanent()).isTrue();
   }
 
