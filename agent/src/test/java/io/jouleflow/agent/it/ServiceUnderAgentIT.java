@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.jouleflow.launcher.demo.PrometheusText.Sample;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -140,15 +141,24 @@ class ServiceUnderAgentIT {
     return previous;
   }
 
-  /** The first scrape within {@code timeout} that satisfies {@code done}; fails with the last. */
+  /**
+   * The first scrape within {@code timeout} that satisfies {@code done}; fails with the last. The
+   * endpoint may not be open yet: it opens once the application has started, and at the latest
+   * 30 s after the agent did (an application that runs TensorFlow only on a main thread that never
+   * ends, as the probes here do).
+   */
   static PrometheusScrape await(int port, Duration timeout, Predicate<PrometheusScrape> done)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     PrometheusScrape last = null;
     while (System.nanoTime() < deadline) {
-      last = PrometheusScrape.of(port);
-      if (done.test(last)) {
-        return last;
+      try {
+        last = PrometheusScrape.of(port);
+        if (done.test(last)) {
+          return last;
+        }
+      } catch (IOException notOpenYet) {
+        // the endpoint opens later
       }
       Thread.sleep(100);
     }
@@ -156,17 +166,9 @@ class ServiceUnderAgentIT {
         + (last == null ? "none" : last.text()));
   }
 
+  /** The first scrape with at least {@code expected} runs (the endpoint may open late). */
   static PrometheusScrape awaitRuns(int port, double expected) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    PrometheusScrape last = null;
-    while (System.nanoTime() < deadline) {
-      last = PrometheusScrape.of(port);
-      if (last.sum("jouleflow_inference_runs_total") >= expected) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("runs never reached " + expected + "; last scrape:\n"
-        + (last == null ? "none" : last.text()));
+    return await(port, Duration.ofSeconds(45),
+        s -> s.sum("jouleflow_inference_runs_total") >= expected);
   }
 }
