@@ -2,6 +2,7 @@ package io.jouleflow.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jouleflow.agent.it.fixtures.ConcurrentRunsApp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,23 @@ class OtlpExportIT {
       assertThat(receiver.contentTypes()).allSatisfy(
           t -> assertThat(t).isEqualTo("application/x-protobuf"));
       assertThat(svc.jvm.stderr()).contains("metrics pushed over OTLP/HTTP to " + receiver.endpoint());
+    }
+  }
+
+  @Test
+  void aJobThatEndsBeforeTheNextExportStillPushesItsLastCounts() throws Exception {
+    try (OtlpReceiver receiver = new OtlpReceiver()) {
+      // One export an hour: only the final one at exit can deliver anything.
+      try (ChildJvm job = ChildJvm.start(
+          List.of(ChildJvm.javaagent("prometheus.port=0,otlp.interval=3600,otlp.endpoint="
+              + receiver.endpoint())),
+          ChildJvm.applicationClassPath(), ConcurrentRunsApp.class.getName(), List.of("1", "1"))) {
+        job.awaitLine("^ready$", Duration.ofSeconds(90));
+        assertThat(receiver.metricNames()).isEmpty();
+        job.send(""); // the job ends
+        assertThat(job.waitFor(Duration.ofSeconds(30))).isZero();
+      }
+      assertThat(receiver.metricNames()).contains("jouleflow.inference.runs");
     }
   }
 
