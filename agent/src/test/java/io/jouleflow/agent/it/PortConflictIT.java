@@ -33,7 +33,8 @@ class PortConflictIT {
       }
       awaitStderr(jvm, "cannot serve metrics");
       List<String> agentLines = agentLines(jvm);
-      assertThat(agentLines.stream().filter(l -> l.contains("WARN"))).singleElement().asString()
+      assertThat(ServiceUnderAgentIT.warnings(String.join("\n", agentLines)))
+          .singleElement().asString()
           .contains("cannot serve metrics on 127.0.0.1:" + port);
       assertThat(agentLines).noneMatch(l -> l.contains("metrics at http"));
       assertThat(svc.predict(1, 9)).contains("\"batch\":1");
@@ -49,7 +50,8 @@ class PortConflictIT {
       }
       Thread.sleep(1_000); // an endpoint opened at the first run would have said so by now
       List<String> agentLines = agentLines(svc.jvm);
-      assertThat(agentLines.stream().filter(l -> l.contains("WARN"))).singleElement().asString()
+      assertThat(ServiceUnderAgentIT.warnings(String.join("\n", agentLines)))
+          .singleElement().asString()
           .contains("prometheus.port=99999").contains("endpoint is off");
       assertThat(agentLines).noneMatch(l -> l.contains("metrics at http"));
     }

@@ -97,7 +97,7 @@ class ServiceUnderAgentIT {
       }
       assertThat(layerEnergy).filteredOn(s -> "_unattributed".equals(s.label("layer")))
           .singleElement().satisfies(s -> assertThat(s.label("layer_type")).isEqualTo("Overhead"));
-      assertThat(svc.jvm.stderr()).doesNotContain("[jouleflow] WARN");
+      assertThat(warnings(svc.jvm.stderr())).isEmpty();
     }
   }
 
@@ -170,5 +170,15 @@ class ServiceUnderAgentIT {
   static PrometheusScrape awaitRuns(int port, double expected) throws Exception {
     return await(port, Duration.ofSeconds(45),
         s -> s.sum("jouleflow_inference_runs_total") >= expected);
+  }
+
+  /**
+   * The agent's WARN lines, less the one a machine other than the bundled model set's says
+   * rightly (its hardware profile differs): no assertion may depend on which machine trained it.
+   */
+  static List<String> warnings(String stderr) {
+    return stderr.lines().filter(l -> l.startsWith("[jouleflow] WARN"))
+        .filter(l -> !l.contains("the model set was trained on hardware profile"))
+        .toList();
   }
 }
