@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -19,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Prometheus scrape endpoint: {@code GET /metrics} over a plain server socket.
@@ -118,6 +120,10 @@ public final class MetricsEndpoint implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           // Whatever one connection does, the endpoint keeps serving the next.
           AgentLog.debug("metrics endpoint: " + e);
+          if (e instanceof ClosedSelectorException) {
+            return; // nothing left to serve with
+          }
+          LockSupport.parkNanos(10_000_000L); // a failure that repeats must not spin a core
         }
       }
     } finally {
