@@ -12,7 +12,6 @@ import io.jouleflow.predictor.keras.KerasFormatException;
 import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.model.ModelSet;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -9,7 +9,6 @@ import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.MeterSelection;
 import io.jouleflow.meters.providers.MeterProviders;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,8 +10,6 @@ import io.jouleflow.predictor.model.LayerPrediction;
 import io.jouleflow.predictor.model.LayerTypeFit;
 import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
