@@ -1,6 +1,5 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.RunEnergyAttributor;
 import io.jouleflow.agent.config.AgentOption;
 import io.jouleflow.agent.config.AgentOptions;
 import io.jouleflow.agent.log.AgentLog;
@@ -10,6 +9,7 @@ import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.MeterProvider;
 import io.jouleflow.meters.MeterSelection;
 import io.jouleflow.meters.providers.MeterProviders;
+import io.jouleflow.predictor.attribution.RunEnergyAttributor;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;

@@ -1,7 +1,5 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.RunEnergyAttributor;
-import io.jouleflow.agent.attribution.DetectedLayers;
 import io.jouleflow.agent.bridge.Bridge;
 import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
@@ -10,6 +8,7 @@ import io.jouleflow.agent.feedback.FeedbackWriter;
 import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.ModelIdentity;
+import io.jouleflow.agent.model.SessionLayers;
 import io.jouleflow.agent.recorder.Recorder;
 import io.jouleflow.agent.recorder.RunEvent;
 import io.jouleflow.agent.telemetry.AgentMetrics;
@@ -17,6 +16,8 @@ import io.jouleflow.agent.telemetry.EagerOpStats;
 import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyTimeline;
 import io.jouleflow.meters.HardwareProfile;
+import io.jouleflow.predictor.attribution.DetectedLayers;
+import io.jouleflow.predictor.attribution.RunEnergyAttributor;
 import java.lang.instrument.Instrumentation;
 import java.time.Duration;
 import java.util.List;
@@ -95,7 +96,7 @@ public final class AgentRuntime implements RunListener {
                 identity,
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
-                DetectedLayers::forSession,
+                SessionLayers::forSession,
                 attributor,
                 timeline == null ? List.of() : timeline.meters(),
                 livePredictions(options, metrics, timeline),

@@ -1,9 +1,9 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.agent.feedback.LayerSampleRows;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.ModelAttributes;
+import io.jouleflow.predictor.attribution.LayerRef;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.store.LayerSample;

@@ -1,10 +1,10 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.LayerRef;
-import io.jouleflow.agent.attribution.LayerShares;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.ModelAttributes;
 import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.predictor.attribution.LayerRef;
+import io.jouleflow.predictor.attribution.LayerShares;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;

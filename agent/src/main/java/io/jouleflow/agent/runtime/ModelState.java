@@ -1,8 +1,8 @@
 package io.jouleflow.agent.runtime;
 
-import io.jouleflow.agent.attribution.LayerResolver;
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.ModelAttributes;
+import io.jouleflow.predictor.attribution.LayerResolver;
 import java.util.function.Supplier;
 
 /**

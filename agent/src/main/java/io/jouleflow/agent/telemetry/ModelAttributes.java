@@ -1,7 +1,7 @@
 package io.jouleflow.agent.telemetry;
 
-import io.jouleflow.agent.attribution.LayerRef;
 import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.predictor.attribution.LayerRef;
 import io.opentelemetry.api.common.Attributes;
 import java.util.HashMap;
 import java.util.Map;

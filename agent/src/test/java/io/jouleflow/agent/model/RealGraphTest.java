@@ -3,12 +3,12 @@ package io.jouleflow.agent.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import example.service.TinyResNet;
-import io.jouleflow.agent.attribution.DetectedLayers;
-import io.jouleflow.agent.attribution.ScopeLayers;
 import io.jouleflow.agent.log.AgentLog;
-import io.jouleflow.agent.trace.NodeRecord;
-import io.jouleflow.agent.trace.StepStatsParser;
+import io.jouleflow.predictor.attribution.DetectedLayers;
+import io.jouleflow.predictor.attribution.ScopeLayers;
 import io.jouleflow.predictor.layers.RuntimeNodes;
+import io.jouleflow.predictor.trace.NodeRecord;
+import io.jouleflow.predictor.trace.StepStatsParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ class RealGraphTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     AgentLog.redirect(new PrintStream(log, true, StandardCharsets.UTF_8), false);
     try {
-      assertThat(DetectedLayers.forSession(s, "m")).isInstanceOf(ScopeLayers.class);
+      assertThat(SessionLayers.forSession(s, "m")).isInstanceOf(ScopeLayers.class);
     } finally {
       AgentLog.redirect(System.err, false);
     }

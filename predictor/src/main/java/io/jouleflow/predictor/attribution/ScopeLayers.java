@@ -1,8 +1,8 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
-import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.predictor.layers.OpKind;
 import io.jouleflow.predictor.layers.RuntimeNodes;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

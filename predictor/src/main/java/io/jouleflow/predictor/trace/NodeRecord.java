@@ -1,4 +1,4 @@
-package io.jouleflow.agent.trace;
+package io.jouleflow.predictor.trace;
 
 import java.util.List;
 

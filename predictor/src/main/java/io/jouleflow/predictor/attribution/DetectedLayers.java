@@ -1,14 +1,10 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
-import io.jouleflow.agent.log.AgentLog;
-import io.jouleflow.agent.model.GraphAccess;
-import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.predictor.layers.LayerDetector;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.layers.NodeShapes;
 import io.jouleflow.predictor.layers.RuntimeNodes;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.UndeclaredThrowableException;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.proto.GraphDef;
@@ -17,7 +13,8 @@ import org.tensorflow.proto.StepStats;
 /**
  * Layers of a model as the predictor detects them in its graph (Keras scopes, else structure),
  * with traced nodes mapped back to them — Grappler's and oneDNN's fused nodes included — so the
- * agent and the launcher speak of the same layers.
+ * agent and the launcher speak of the same layers. The agent builds one per session
+ * ({@code SessionLayers}); the launcher one per model it measures in place.
  */
 public final class DetectedLayers implements LayerResolver {
 
@@ -40,27 +37,6 @@ public final class DetectedLayers implements LayerResolver {
         NodeShapes.fromStepStats(stats).orElse(NodeShapes.fromGraphDef(graphDef)));
   }
 
-  /**
-   * The resolver for a session's model: detected layers of its graph, or name-scope grouping
-   * when the graph cannot be read (one log line says why).
-   */
-  public static LayerResolver forSession(Object session, String model) {
-    if (session == null) {
-      return new ScopeLayers();
-    }
-    try {
-      GraphDef def = GraphAccess.graphDefOf(session);
-      LayerGraph graph = LayerDetector.detect(def, NodeShapes.fromGraphDef(def));
-      AgentLog.info("model \"" + model + "\": " + graph.size() + " layers detected");
-      return new DetectedLayers(graph, def);
-    } catch (Exception | LinkageError e) {
-      AgentLog.warn("model \"" + model + "\": layers could not be detected (" + cause(e)
-          + "); grouping ops by name scope instead");
-      return new ScopeLayers();
-    }
-  }
-
-
   @Override
   public List<LayerRef> resolve(List<NodeRecord> nodes) {
     List<LayerRef> out = new ArrayList<>(nodes.size());
@@ -77,16 +53,5 @@ public final class DetectedLayers implements LayerResolver {
       }
     }
     return out;
-  }
-
-  /** What went wrong, through the reflection that reached TensorFlow's graph. */
-  static String cause(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof InvocationTargetException || c instanceof UndeclaredThrowableException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.getClass().getName()
-        : c.getClass().getSimpleName() + ": " + c.getMessage();
   }
 }

@@ -1,6 +1,6 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
-import io.jouleflow.agent.trace.NodeRecord;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.List;
 
 /** Says which layer each executed node of a traced run belongs to. One per model. */

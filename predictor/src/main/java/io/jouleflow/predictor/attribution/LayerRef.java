@@ -1,4 +1,4 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 /** A layer as the agent labels it: its id within the model and its type's label. */
 public record LayerRef(String id, String type) {

@@ -1,11 +1,11 @@
-package io.jouleflow.agent.trace;
+package io.jouleflow.predictor.trace;
 
+import io.jouleflow.predictor.layers.RuntimeNodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.jouleflow.predictor.layers.RuntimeNodes;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.NodeOutput;

@@ -1,9 +1,9 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.jouleflow.agent.attribution.ActiveTimeSplitter.Interval;
+import io.jouleflow.predictor.attribution.ActiveTimeSplitter.Interval;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

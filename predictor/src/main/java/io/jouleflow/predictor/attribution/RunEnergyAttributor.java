@@ -1,4 +1,4 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.EnergyTimeline;

@@ -1,9 +1,9 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jouleflow.agent.trace.NodeRecord;
 import io.jouleflow.predictor.layers.OpKind;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,9 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.jouleflow.agent.trace.NodeRecord;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
-import io.jouleflow.agent.attribution.ActiveTimeSplitter.Interval;
-import io.jouleflow.agent.trace.NodeRecord;
+import io.jouleflow.predictor.attribution.ActiveTimeSplitter.Interval;
+import io.jouleflow.predictor.trace.NodeRecord;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.jouleflow.agent.attribution;
+package io.jouleflow.predictor.attribution;
 
 import java.util.Arrays;
 import java.util.HashMap;
