@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param runsAveraged how many inferences the averages are over
  * @param predictedJoules what a model set predicted for the layer, null if none did
  * @param sampleKey the duplicate key within (hardware profile, origin); null to derive it
+ * @param protocol {@link MeasureProtocols#IN_PLACE} or {@link MeasureProtocols#ISOLATED}; null for
+ *     the origin's default ({@link MeasureProtocols#defaultFor})
  */
 public record LayerSample(
     Instant time,
@@ -44,7 +46,8 @@ public record LayerSample(
     double secondsPerInference,
     long runsAveraged,
     Double predictedJoules,
-    String sampleKey) {
+    String sampleKey,
+    String protocol) {
 
   public LayerSample {
     Objects.requireNonNull(time, "time");
@@ -59,12 +62,35 @@ public record LayerSample(
     if (predictedJoules != null && predictedJoules.isNaN()) {
       predictedJoules = null;
     }
+    protocol = MeasureProtocols.check(protocol == null ? MeasureProtocols.defaultFor(origin) : protocol);
     if (sampleKey == null) {
       sampleKey =
           SampleOrigin.COLLECT.equals(origin)
-              ? collectKey(model, config, layer)
+              ? collectKey(model, config, layer, protocol)
               : agentKey(model, config, layer, time);
     }
+  }
+
+  /** A sample of the origin's default protocol. */
+  public LayerSample(
+      Instant time,
+      String hardwareProfile,
+      String meterSource,
+      String origin,
+      String model,
+      String config,
+      String layer,
+      String layerType,
+      Map<String, Double> features,
+      int batchSize,
+      double joulesPerInference,
+      double secondsPerInference,
+      long runsAveraged,
+      Double predictedJoules,
+      String sampleKey) {
+    this(time, hardwareProfile, meterSource, origin, model, config, layer, layerType, features,
+        batchSize, joulesPerInference, secondsPerInference, runsAveraged, predictedJoules, sampleKey,
+        null);
   }
 
   /** A sample whose key is derived (see the type's description), with features of a layer. */
@@ -98,7 +124,17 @@ public record LayerSample(
         secondsPerInference,
         runsAveraged,
         predictedJoules,
+        null,
         null);
+  }
+
+  /** This sample measured by {@code protocol} (its key derived again when it was derived). */
+  public LayerSample withProtocol(String protocol) {
+    boolean derived = sampleKey.equals(SampleOrigin.COLLECT.equals(origin)
+        ? collectKey(model, config, layer, this.protocol) : agentKey(model, config, layer, time));
+    return new LayerSample(time, hardwareProfile, meterSource, origin, model, config, layer,
+        layerType, features, batchSize, joulesPerInference, secondsPerInference, runsAveraged,
+        predictedJoules, derived ? null : sampleKey, protocol);
   }
 
   /** The features as a {@link LayerFeatures}; names it does not know are left out. */
@@ -106,9 +142,15 @@ public record LayerSample(
     return SampleFeatures.toLayerFeatures(features);
   }
 
-  /** The key of a collect sample: {@code model|config|layer}. */
+  /** The key of an isolated collect sample: {@code model|config|layer}. */
   public static String collectKey(String model, String config, String layer) {
     return model + '|' + config + '|' + layer;
+  }
+
+  /** The key of a collect sample: {@code model|config|layer}, in place prefixed {@code inplace|}. */
+  public static String collectKey(String model, String config, String layer, String protocol) {
+    String key = collectKey(model, config, layer);
+    return MeasureProtocols.ISOLATED.equals(protocol) ? key : protocol + '|' + key;
   }
 
   /** The key of an agent sample: {@code model|config|layer|windowStart}. */

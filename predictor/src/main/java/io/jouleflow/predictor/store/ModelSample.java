@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param additivityFactor model joules ÷ the sum of its layers' joules, null if not measured
  * @param sumOfLayerJoules the sum of its layers' joules per inference, null if not measured
  * @param sampleKey the duplicate key within (hardware profile, origin); null to derive it
+ * @param protocol {@link MeasureProtocols#IN_PLACE} or {@link MeasureProtocols#ISOLATED}; null for
+ *     the origin's default
+ * @param machineLoad how busy the machine was with other work while this was measured; null when
+ *     not recorded
  */
 public record ModelSample(
     Instant time,
@@ -42,7 +46,9 @@ public record ModelSample(
     int layerCount,
     Double additivityFactor,
     Double sumOfLayerJoules,
-    String sampleKey) {
+    String sampleKey,
+    String protocol,
+    MachineLoad machineLoad) {
 
   public ModelSample {
     Objects.requireNonNull(time, "time");
@@ -54,12 +60,35 @@ public record ModelSample(
     predictedJoules = nanToNull(predictedJoules);
     additivityFactor = nanToNull(additivityFactor);
     sumOfLayerJoules = nanToNull(sumOfLayerJoules);
+    protocol = MeasureProtocols.check(protocol == null ? MeasureProtocols.defaultFor(origin) : protocol);
     if (sampleKey == null) {
       sampleKey =
           SampleOrigin.COLLECT.equals(origin)
-              ? collectKey(model, config)
+              ? collectKey(model, config, protocol)
               : agentKey(model, config, time);
     }
+  }
+
+  /** A sample of the origin's default protocol, machine load not recorded. */
+  public ModelSample(
+      Instant time,
+      String hardwareProfile,
+      String meterSource,
+      String origin,
+      String model,
+      String config,
+      int batchSize,
+      double joulesPerInference,
+      double secondsPerInference,
+      long runsAveraged,
+      Double predictedJoules,
+      int layerCount,
+      Double additivityFactor,
+      Double sumOfLayerJoules,
+      String sampleKey) {
+    this(time, hardwareProfile, meterSource, origin, model, config, batchSize, joulesPerInference,
+        secondsPerInference, runsAveraged, predictedJoules, layerCount, additivityFactor,
+        sumOfLayerJoules, sampleKey, null, null);
   }
 
   /** A sample whose key is derived (see the type's description). */
@@ -93,12 +122,25 @@ public record ModelSample(
         layerCount,
         additivityFactor,
         sumOfLayerJoules,
+        null,
+        null,
         null);
   }
 
-  /** The key of a collect sample: {@code model|config}. */
+  /** The key of an isolated collect sample: {@code model|config}. */
   public static String collectKey(String model, String config) {
     return model + '|' + config;
+  }
+
+  /** The key of a collect sample: {@code model|config}, in place prefixed {@code inplace|}. */
+  public static String collectKey(String model, String config, String protocol) {
+    String key = collectKey(model, config);
+    return MeasureProtocols.ISOLATED.equals(protocol) ? key : protocol + '|' + key;
+  }
+
+  /** Whether the machine was busy with other work (see {@link MachineLoad#busy()}). */
+  public boolean measuredBusy() {
+    return machineLoad != null && machineLoad.busy();
   }
 
   /** The key of an agent sample: {@code model|config|windowStart}. */

@@ -34,7 +34,8 @@ import java.util.zip.GZIPOutputStream;
  * exactly: whole numbers without a fraction, others as {@link Double#toString(double)}.
  *
  * <p>Reading finds columns by name, so their order may differ; an empty {@code sample_key} is
- * derived as for a new sample.
+ * derived as for a new sample. Files written before schema version 2 lack {@code protocol} (the
+ * origin's default then) and the machine-load columns (not recorded).
  */
 final class SampleCsv {
 
@@ -74,7 +75,8 @@ final class SampleCsv {
                   number(s.joulesPerInference()),
                   number(s.secondsPerInference()),
                   Long.toString(s.runsAveraged()),
-                  number(s.predictedJoules())));
+                  number(s.predictedJoules()),
+                  s.protocol()));
       features.forEach(name -> row.add(number(s.features().get(name))));
       rows.add(row);
     }
@@ -100,7 +102,10 @@ final class SampleCsv {
               number(s.predictedJoules()),
               Integer.toString(s.layerCount()),
               number(s.additivityFactor()),
-              number(s.sumOfLayerJoules())));
+              number(s.sumOfLayerJoules()),
+              s.protocol(),
+              number(s.machineLoad() == null ? null : s.machineLoad().otherCpuShare()),
+              number(s.machineLoad() == null ? null : s.machineLoad().stealShare())));
     }
     write(file, SampleSchema.MODEL_COLUMNS, rows);
   }
@@ -108,6 +113,7 @@ final class SampleCsv {
   static List<LayerSample> readLayerSamples(Path file) throws IOException {
     List<String> required = new ArrayList<>(SampleSchema.LAYER_COLUMNS);
     required.remove("features");
+    required.removeAll(SampleSchema.ADDED_COLUMNS);
     return read(
         file,
         required,
@@ -135,14 +141,16 @@ final class SampleCsv {
               row.number("seconds_per_inference"),
               row.longInteger("runs_averaged"),
               row.numberOrNull("predicted_joules"),
-              row.keyOrNull());
+              row.keyOrNull(),
+              row.optional("protocol"));
         });
   }
 
   static List<ModelSample> readModelSamples(Path file) throws IOException {
     return read(
         file,
-        SampleSchema.MODEL_COLUMNS,
+        SampleSchema.MODEL_COLUMNS.stream()
+            .filter(c -> !SampleSchema.ADDED_COLUMNS.contains(c)).toList(),
         row ->
             new ModelSample(
                 row.time(),
@@ -159,7 +167,11 @@ final class SampleCsv {
                 row.integer("layer_count"),
                 row.numberOrNull("additivity_factor"),
                 row.numberOrNull("sum_of_layer_joules"),
-                row.keyOrNull()));
+                row.keyOrNull(),
+                row.optional("protocol"),
+                row.optional("other_cpu_share") == null ? null
+                    : new MachineLoad(row.numberOrNull("other_cpu_share"),
+                        row.optional("steal_share") == null ? 0 : row.number("steal_share"))));
   }
 
   /** Whole numbers without a fraction (most features are counts), others exactly; NaN empty. */
@@ -349,6 +361,12 @@ final class SampleCsv {
     Double numberOrNull(String column) {
       String text = get(column);
       return text.isEmpty() ? null : Double.valueOf(text);
+    }
+
+    /** A column that files written before it existed lack: null when absent or empty. */
+    String optional(String column) {
+      Integer at = index.get(column);
+      return at == null || fields.get(at).isEmpty() ? null : fields.get(at);
     }
 
     String keyOrNull() {

@@ -18,7 +18,7 @@ import java.util.List;
 final class SampleSchema {
 
   /** The schema this code writes; a store with a higher version was made by a newer jouleflow. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   static final String LAYER_SAMPLES = "layer_samples";
   static final String MODEL_SAMPLES = "model_samples";
@@ -40,7 +40,8 @@ final class SampleSchema {
           "joules_per_inference",
           "seconds_per_inference",
           "runs_averaged",
-          "predicted_joules");
+          "predicted_joules",
+          "protocol");
 
   /** Columns of {@code model_samples}, in insert and select order. */
   static final List<String> MODEL_COLUMNS =
@@ -59,7 +60,13 @@ final class SampleSchema {
           "predicted_joules",
           "layer_count",
           "additivity_factor",
-          "sum_of_layer_joules");
+          "sum_of_layer_joules",
+          "protocol",
+          "other_cpu_share",
+          "steal_share");
+
+  /** Columns added after version 1: files and rows from before may lack them. */
+  static final List<String> ADDED_COLUMNS = List.of("protocol", "other_cpu_share", "steal_share");
 
   static final List<String> DDL =
       List.of(
@@ -84,6 +91,7 @@ final class SampleSchema {
             seconds_per_inference DOUBLE PRECISION,
             runs_averaged BIGINT NOT NULL,
             predicted_joules DOUBLE PRECISION,
+            protocol TEXT NOT NULL DEFAULT 'isolated',
             PRIMARY KEY (hardware_profile, origin, sample_key)
           )""",
           """
@@ -106,28 +114,65 @@ final class SampleSchema {
             layer_count INTEGER NOT NULL,
             additivity_factor DOUBLE PRECISION,
             sum_of_layer_joules DOUBLE PRECISION,
+            protocol TEXT NOT NULL DEFAULT 'isolated',
+            other_cpu_share DOUBLE PRECISION,
+            steal_share DOUBLE PRECISION,
             PRIMARY KEY (hardware_profile, origin, sample_key)
           )""",
           """
           CREATE INDEX IF NOT EXISTS model_samples_by_model
             ON model_samples (hardware_profile, origin, model, config)""",
-          "INSERT INTO schema_version (version) VALUES (" + VERSION + ") ON CONFLICT DO NOTHING");
+          "INSERT INTO schema_version (version) VALUES (1) ON CONFLICT DO NOTHING");
+
+  /**
+   * Version 1 to 2: the measurement protocol of each row (agent rows were always in place, collect
+   * rows isolated) and the machine's load during a whole-model measurement.
+   */
+  private static final List<String[]> ADDED_IN_2 =
+      List.of(
+          new String[] {LAYER_SAMPLES, "protocol", "TEXT NOT NULL DEFAULT 'isolated'"},
+          new String[] {MODEL_SAMPLES, "protocol", "TEXT NOT NULL DEFAULT 'isolated'"},
+          new String[] {MODEL_SAMPLES, "other_cpu_share", "DOUBLE PRECISION"},
+          new String[] {MODEL_SAMPLES, "steal_share", "DOUBLE PRECISION"});
 
   private SampleSchema() {}
 
   /**
-   * Creates what is missing, in the caller's transaction, and returns the store's schema version.
-   * (Migrations from older versions go here when there are any.)
+   * Creates what is missing and migrates an older store to {@link #VERSION}, in the caller's
+   * transaction, and returns the store's schema version.
    */
   static int create(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       for (String sql : DDL) {
         statement.execute(sql);
       }
-      try (ResultSet rs = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
-        rs.next();
-        return rs.getInt(1);
+      int version = version(statement);
+      if (version < 2) {
+        for (String[] column : ADDED_IN_2) {
+          if (!hasColumn(connection, column[0], column[1])) {
+            statement.execute("ALTER TABLE " + column[0] + " ADD COLUMN " + column[1] + " " + column[2]);
+          }
+        }
+        statement.execute("UPDATE layer_samples SET protocol = 'inplace' WHERE origin = 'agent'");
+        statement.execute("UPDATE model_samples SET protocol = 'inplace' WHERE origin = 'agent'");
+        statement.execute("INSERT INTO schema_version (version) VALUES (2) ON CONFLICT DO NOTHING");
+        version = version(statement);
       }
+      return version;
+    }
+  }
+
+  private static int version(Statement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static boolean hasColumn(Connection connection, String table, String column)
+      throws SQLException {
+    try (ResultSet rs = connection.getMetaData().getColumns(null, null, table, column)) {
+      return rs.next();
     }
   }
 

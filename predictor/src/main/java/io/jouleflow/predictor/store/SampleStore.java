@@ -226,7 +226,8 @@ public final class SampleStore implements AutoCloseable {
           setDouble(insert, c++, s.joulesPerInference());
           setDouble(insert, c++, s.secondsPerInference());
           insert.setLong(c++, s.runsAveraged());
-          setDouble(insert, c, s.predictedJoules());
+          setDouble(insert, c++, s.predictedJoules());
+          insert.setString(c, s.protocol());
         });
   }
 
@@ -247,7 +248,10 @@ public final class SampleStore implements AutoCloseable {
           setDouble(insert, c++, s.predictedJoules());
           insert.setInt(c++, s.layerCount());
           setDouble(insert, c++, s.additivityFactor());
-          setDouble(insert, c, s.sumOfLayerJoules());
+          setDouble(insert, c++, s.sumOfLayerJoules());
+          insert.setString(c++, s.protocol());
+          setDouble(insert, c++, s.machineLoad() == null ? null : s.machineLoad().otherCpuShare());
+          setDouble(insert, c, s.machineLoad() == null ? null : s.machineLoad().stealShare());
         });
   }
 
@@ -297,15 +301,16 @@ public final class SampleStore implements AutoCloseable {
    * collect} skips the configurations it has measured already.
    */
   public synchronized boolean hasModelSample(
-      String hardwareProfile, String origin, String model, String config) {
+      String hardwareProfile, String origin, String model, String config, String protocol) {
     String sql =
-        "SELECT 1 FROM model_samples"
-            + " WHERE hardware_profile = ? AND origin = ? AND model = ? AND config = ? LIMIT 1";
+        "SELECT 1 FROM model_samples WHERE hardware_profile = ? AND origin = ? AND model = ?"
+            + " AND config = ? AND protocol = ? LIMIT 1";
     try (PreparedStatement query = connection.prepareStatement(sql)) {
       query.setString(1, hardwareProfile);
       query.setString(2, origin);
       query.setString(3, model);
       query.setString(4, config);
+      query.setString(5, protocol);
       try (ResultSet rs = query.executeQuery()) {
         return rs.next();
       }
@@ -337,7 +342,8 @@ public final class SampleStore implements AutoCloseable {
             doubleOrNaN(rs, 13),
             rs.getLong(14),
             doubleOrNull(rs, 15),
-            rs.getString(5)));
+            rs.getString(5),
+            rs.getString(16)));
   }
 
   /** Every whole-model sample, oldest first. */
@@ -363,7 +369,14 @@ public final class SampleStore implements AutoCloseable {
             rs.getInt(13),
             doubleOrNull(rs, 14),
             doubleOrNull(rs, 15),
-            rs.getString(5)));
+            rs.getString(5),
+            rs.getString(16),
+            machineLoad(doubleOrNull(rs, 17), doubleOrNull(rs, 18))));
+  }
+
+  private static MachineLoad machineLoad(Double otherCpuShare, Double stealShare) {
+    return otherCpuShare == null ? null
+        : new MachineLoad(otherCpuShare, stealShare == null ? 0 : stealShare);
   }
 
   /** Reads one row of a result set. */

@@ -95,7 +95,7 @@ class SampleCsvTest {
         new StringBuilder(
             "observed_at,hardware_profile,meter_source,origin,sample_key,model,config,layer,"
                 + "layer_type,batch_size,joules_per_inference,seconds_per_inference,"
-                + "runs_averaged,predicted_joules");
+                + "runs_averaged,predicted_joules,protocol");
     LayerFeatures.NAMES.forEach(name -> header.append(",feature_").append(name));
     assertThat(lines)
         .containsExactly(
@@ -103,17 +103,18 @@ class SampleCsvTest {
             "2025-03-01T12:00:01.123456789Z,"
                 + PROFILE
                 + ",nvml,collect,mlp|b8|dense,mlp,b8,"
-                + "dense,Dense,8,0.3333333333333333,,200,,8,,1024,10,10"
+                + "dense,Dense,8,0.3333333333333333,,200,,isolated,8,,1024,10,10"
                 + ",".repeat(LayerFeatures.NAMES.size() - 5));
     assertThat(gunzip(export.resolve("model_samples.csv.gz")).lines())
         .containsExactly(
             "observed_at,hardware_profile,meter_source,origin,sample_key,model,config,batch_size,"
                 + "joules_per_inference,seconds_per_inference,runs_averaged,predicted_joules,"
-                + "layer_count,additivity_factor,sum_of_layer_joules",
+                + "layer_count,additivity_factor,sum_of_layer_joules,protocol,other_cpu_share,"
+                + "steal_share",
             "2025-03-01T12:00:00.123456789Z,"
                 + PROFILE
                 + ",nvml,collect,mlp|b8,mlp,b8,8,0.25,"
-                + "0.002,200,,5,1.08,0.2315");
+                + "0.002,200,,5,1.08,0.2315,isolated,,");
   }
 
   @Test

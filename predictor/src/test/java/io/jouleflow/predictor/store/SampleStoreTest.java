@@ -7,6 +7,7 @@ import static io.jouleflow.predictor.store.Samples.dense;
 import static io.jouleflow.predictor.store.Samples.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.jouleflow.predictor.layers.LayerFeatures;
 import io.jouleflow.predictor.layers.LayerFeatures.Variant;
@@ -74,7 +75,7 @@ class SampleStoreTest {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("wal");
       }
-      try (ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+      try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
         rs.next();
         assertThat(rs.getInt(1)).isEqualTo(SampleSchema.VERSION);
       }
@@ -160,11 +161,11 @@ class SampleStoreTest {
       store.writeModelSamples(List.of(model("cnn", "b8_64x64x3")));
     }
     try (SampleStore store = SampleStore.open(url())) {
-      assertThat(store.hasModelSample(PROFILE, SampleOrigin.COLLECT, "cnn", "b8_64x64x3")).isTrue();
-      assertThat(store.hasModelSample(PROFILE, SampleOrigin.COLLECT, "cnn", "b16_64x64x3"))
+      assertThat(store.hasModelSample(PROFILE, SampleOrigin.COLLECT, "cnn", "b8_64x64x3", MeasureProtocols.ISOLATED)).isTrue();
+      assertThat(store.hasModelSample(PROFILE, SampleOrigin.COLLECT, "cnn", "b16_64x64x3", MeasureProtocols.ISOLATED))
           .isFalse();
-      assertThat(store.hasModelSample(PROFILE, SampleOrigin.AGENT, "cnn", "b8_64x64x3")).isFalse();
-      assertThat(store.hasModelSample("other-profile", SampleOrigin.COLLECT, "cnn", "b8_64x64x3"))
+      assertThat(store.hasModelSample(PROFILE, SampleOrigin.AGENT, "cnn", "b8_64x64x3", MeasureProtocols.IN_PLACE)).isFalse();
+      assertThat(store.hasModelSample("other-profile", SampleOrigin.COLLECT, "cnn", "b8_64x64x3", MeasureProtocols.ISOLATED))
           .isFalse();
     }
   }
@@ -216,6 +217,58 @@ class SampleStoreTest {
   }
 
   @Test
+  void aVersionOneStoreIsMigratedKeepingItsRows() throws Exception {
+    // The tables as jouleflow 0.1 (schema version 1) made them, with one row of each origin.
+    try (Connection c = DriverManager.getConnection(url());
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY)");
+      st.execute("INSERT INTO schema_version VALUES (1)");
+      st.execute("CREATE TABLE layer_samples (observed_at TEXT NOT NULL, hardware_profile TEXT NOT"
+          + " NULL, meter_source TEXT NOT NULL, origin TEXT NOT NULL, sample_key TEXT NOT NULL,"
+          + " model TEXT NOT NULL, config TEXT NOT NULL, layer TEXT NOT NULL, layer_type TEXT NOT"
+          + " NULL, features TEXT NOT NULL, batch_size INTEGER NOT NULL, joules_per_inference"
+          + " DOUBLE PRECISION, seconds_per_inference DOUBLE PRECISION, runs_averaged BIGINT NOT"
+          + " NULL, predicted_joules DOUBLE PRECISION,"
+          + " PRIMARY KEY (hardware_profile, origin, sample_key))");
+      st.execute("CREATE TABLE model_samples (observed_at TEXT NOT NULL, hardware_profile TEXT NOT"
+          + " NULL, meter_source TEXT NOT NULL, origin TEXT NOT NULL, sample_key TEXT NOT NULL,"
+          + " model TEXT NOT NULL, config TEXT NOT NULL, batch_size INTEGER NOT NULL,"
+          + " joules_per_inference DOUBLE PRECISION, seconds_per_inference DOUBLE PRECISION,"
+          + " runs_averaged BIGINT NOT NULL, predicted_joules DOUBLE PRECISION, layer_count"
+          + " INTEGER NOT NULL, additivity_factor DOUBLE PRECISION, sum_of_layer_joules DOUBLE"
+          + " PRECISION, PRIMARY KEY (hardware_profile, origin, sample_key))");
+      for (String origin : List.of("collect", "agent")) {
+        st.execute("INSERT INTO layer_samples VALUES ('2025-03-01T12:00:00Z', 'p', 'estimate', '"
+            + origin + "', 'k', 'cnn', 'b1', 'conv2d', 'Convolutional', '{}', 1, 0.5, 0.1, 10, NULL)");
+        st.execute("INSERT INTO model_samples VALUES ('2025-03-01T12:00:00Z', 'p', 'estimate', '"
+            + origin + "', 'k', 'cnn', 'b1', 1, 1.0, 0.2, 10, NULL, 3, NULL, NULL)");
+      }
+    }
+    try (SampleStore store = SampleStore.open(url())) {
+      assertThat(store.layerSamples()).extracting(LayerSample::origin, LayerSample::protocol)
+          .containsExactlyInAnyOrder(
+              tuple("collect", MeasureProtocols.ISOLATED),
+              tuple("agent", MeasureProtocols.IN_PLACE));
+      assertThat(store.modelSamples()).extracting(ModelSample::protocol)
+          .containsExactlyInAnyOrder(MeasureProtocols.ISOLATED, MeasureProtocols.IN_PLACE);
+      assertThat(store.modelSamples()).allMatch(m -> m.machineLoad() == null);
+      ModelSample busy = new ModelSample(T0, "p", "estimate", SampleOrigin.COLLECT, "cnn", "b1", 1,
+          0.9, 0.2, 10, null, 3, null, null, null, MeasureProtocols.IN_PLACE,
+          new MachineLoad(0.4, 0.01));
+      assertThat(store.writeModelSamples(List.of(busy))).isEqualTo(1); // a new key: in place
+      assertThat(store.hasModelSample("p", SampleOrigin.COLLECT, "cnn", "b1", MeasureProtocols.IN_PLACE))
+          .isTrue();
+    }
+    try (SampleStore store = SampleStore.open(url())) { // opened again: migrated once
+      ModelSample read = store.modelSamples().stream()
+          .filter(m -> m.machineLoad() != null).findFirst().orElseThrow();
+      assertThat(read.machineLoad()).isEqualTo(new MachineLoad(0.4, 0.01));
+      assertThat(read.measuredBusy()).isTrue();
+      assertThat(read.sampleKey()).isEqualTo("inplace|cnn|b1");
+    }
+  }
+
+  @Test
   void aStoreMadeByANewerJouleflowIsRefused() throws Exception {
     SampleStore.open(url()).close();
     try (Connection c = DriverManager.getConnection(url());
@@ -225,7 +278,8 @@ class SampleStoreTest {
     assertThatThrownBy(() -> SampleStore.open(url()))
         .isInstanceOf(SampleStoreException.class)
         .hasMessage(
-            "sample store " + url() + " has schema version 2, newer than this jouleflow reads (1)");
+            "sample store " + url() + " has schema version " + (SampleSchema.VERSION + 1)
+                + ", newer than this jouleflow reads (" + SampleSchema.VERSION + ")");
   }
 
   @Test
