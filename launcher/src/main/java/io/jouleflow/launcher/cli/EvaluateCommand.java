@@ -6,6 +6,7 @@ import io.jouleflow.launcher.evaluate.EvaluationReport;
 import io.jouleflow.launcher.evaluate.Splits.Split;
 import io.jouleflow.launcher.evaluate.Splits;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
+import io.jouleflow.launcher.train.SampleSelection;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleFilter;
@@ -109,8 +110,18 @@ final class EvaluateCommand implements Callable<Integer> {
               + " layer samples.")
   String hardwareProfile;
 
+  @Option(names = "--protocol", defaultValue = "auto", paramLabel = "auto|inplace|isolated",
+      description = "Evaluate rows of this measurement protocol; auto: in place where the profile"
+          + " has such rows, else isolated (the paper's footing). Default: ${DEFAULT-VALUE}.")
+  String protocol;
+
+  @Option(names = "--include-busy", description = "Keep configurations measured while the machine"
+      + " was busy with other work (left out by default).")
+  boolean includeBusy;
+
   @Override
   public Integer call() {
+    String protocolChoice = TrainCommand.protocolChoice(protocol, spec);
     if (store != null && fromCsv != null) {
       throw usage("--store and --from-csv exclude each other");
     }
@@ -144,8 +155,12 @@ final class EvaluateCommand implements Callable<Integer> {
           "no collected layer samples in " + source + "; run `jouleflow collect` first");
     }
     String profile = profile(layers);
-    layers = layers.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
-    models = models.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
+    SampleSelection selection = SampleSelection.of(
+        layers.stream().filter(s -> s.hardwareProfile().equals(profile)).toList(),
+        models.stream().filter(s -> s.hardwareProfile().equals(profile)).toList(),
+        protocolChoice, includeBusy);
+    layers = selection.layers();
+    models = selection.models();
     Set<String> modelNames = new TreeSet<>();
     layers.forEach(s -> modelNames.add(s.model()));
     Set<String> architectures = new TreeSet<>();
@@ -167,13 +182,14 @@ final class EvaluateCommand implements Callable<Integer> {
     List<LayerEnergyRegressor> regressors = chosen.stream().map(EvaluationMethod::create).toList();
     err.printf(
         Locale.ROOT,
-        "evaluate: %d layer and %d model samples of %d architectures from %s, hardware %s; %s;"
-            + " methods %s%n",
+        "evaluate: %d layer and %d model samples of %d architectures from %s, hardware %s, %s;"
+            + " %s; methods %s%n",
         layers.size(),
         models.size(),
         architectures.size(),
         source,
         profile,
+        selection.describe(),
         folds.description(),
         regressors.stream().map(LayerEnergyRegressor::name).collect(Collectors.joining(", ")));
     err.flush();

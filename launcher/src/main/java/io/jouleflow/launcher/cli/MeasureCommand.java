@@ -37,10 +37,11 @@ import picocli.CommandLine.Spec;
     versionProvider = JouleflowCommand.Version.class,
     description = {
       "Measure a model's energy per inference, whole and layer by layer.",
-      "Each layer runs alone, fed its real input shape, with warm-up and repeated runs; prints"
-          + " the additivity factor. <model>: a Keras JSON file (model.to_json() or TF.js"
-          + " model.json), zoo:NAME, or a TensorFlow SavedModel directory or GraphDef .pb"
-          + " (measured whole only)."
+      "In place (default): the whole model runs, traced runs split its energy over the layers as"
+          + " the agent does, and the rest is the overhead row. --protocol isolated: each layer"
+          + " runs alone (the paper's protocol) and the additivity factor is printed. <model>: a"
+          + " Keras JSON file (model.to_json() or TF.js model.json), zoo:NAME, or a TensorFlow"
+          + " SavedModel directory or GraphDef .pb (measured whole only)."
     })
 final class MeasureCommand implements Callable<Integer> {
 
@@ -62,6 +63,15 @@ final class MeasureCommand implements Callable<Integer> {
 
   @Option(names = "--no-layers", description = "Measure the whole model only.")
   boolean noLayers;
+
+  @Option(names = "--protocol", defaultValue = "inplace", paramLabel = "inplace|isolated",
+      description = "How layers are measured: in place, within the whole model (as the agent sees"
+          + " them), or isolated, each alone (the paper's protocol). Default: ${DEFAULT-VALUE}.")
+  String protocol;
+
+  @Option(names = "--traced-runs", defaultValue = "20", paramLabel = "N",
+      description = "In place: traced runs whose layer shares are averaged. Default: ${DEFAULT-VALUE}.")
+  int tracedRuns;
 
   @Mixin MeterOptions meterOptions;
 
@@ -87,6 +97,10 @@ final class MeasureCommand implements Callable<Integer> {
       throw usage("--min-seconds must be > 0 and finite, --min-runs >= 1, --warmup >= 0");
     }
     meterOptions.validate(spec);
+    String measureProtocol = CollectCommand.protocol(protocol, spec);
+    if (tracedRuns < 1 || tracedRuns > 10_000) {
+      throw usage("--traced-runs must be 1 to 10000, not " + tracedRuns);
+    }
     int[] hwc;
     boolean graph;
     try {
@@ -111,7 +125,7 @@ final class MeasureCommand implements Callable<Integer> {
         meterOptions.cpuWatts(), meterOptions.powercapRoot,
         line -> { err.println(line); err.flush(); })) {
       KerasMeasurer measurer = new KerasMeasurer(energy, protocol, protocol,
-          line -> { err.println("measure: " + line); err.flush(); });
+          line -> { err.println("measure: " + line); err.flush(); }, measureProtocol, tracedRuns);
       MeasureReport report;
       try {
         report = measurer.measure(keras, batch, override, !noLayers);
@@ -169,21 +183,29 @@ final class MeasureCommand implements Callable<Integer> {
       case HTML -> out.print(MeasureOutput.html(r, measured,
           r.layers().isEmpty() ? null : predictionSet(), PredictCommand.machineProfile()));
       default -> {
-        out.printf(Locale.ROOT, "model %s, %s, source %s%s%n", r.model(), r.config(), r.source(),
-            measured ? "" : " (an estimate, not a measurement)");
+        out.printf(Locale.ROOT, "model %s, %s, source %s%s%s%n", r.model(), r.config(), r.source(),
+            measured ? "" : " (an estimate, not a measurement)",
+            r.layers().isEmpty() ? "" : ", layers measured " + (r.overhead() != null ? "in place" : "alone"));
         out.printf(Locale.ROOT, "%-32s %-14s %14s %12s%n", "LAYER", "TYPE", "mJ/INFERENCE", "ms/INFERENCE");
         if (!r.layers().isEmpty()) {
-          for (LayerCost c : r.layers()) {
+          for (LayerCost c : r.rows()) {
             out.printf(Locale.ROOT, "%-32s %-14s %14.4f %12.4f%s%n", c.layer().id(),
                 c.layer().type().label(), c.cost().joules() * 1e3, c.cost().seconds() * 1e3,
                 c.reused() ? "  (same as an identical layer)" : "");
           }
-          out.printf(Locale.ROOT, "%-32s %-14s %14.4f%n", "sum of layers", "", r.sumOfLayerJoules() * 1e3);
+          if (r.overhead() == null) {
+            out.printf(Locale.ROOT, "%-32s %-14s %14.4f%n", "sum of layers", "", r.sumOfLayerJoules() * 1e3);
+          }
         }
         out.printf(Locale.ROOT, "%-32s %-14s %14.4f %12.4f   (%d runs)%n", "whole model", "",
             r.whole().joules() * 1e3, r.whole().seconds() * 1e3, r.whole().runs());
         if (r.additivityFactor() != null) {
           out.printf(Locale.ROOT, "additivity factor (whole / sum of layers): %.3f%n", r.additivityFactor());
+        }
+        if (r.machineLoad() != null && r.machineLoad().busy()) {
+          out.printf(Locale.ROOT, "the machine was busy while measuring (other processes %.0f %%,"
+              + " steal %.0f %% of the CPUs): measure again on a quiet machine%n",
+              r.machineLoad().otherCpuShare() * 100, r.machineLoad().stealShare() * 100);
         }
       }
     }

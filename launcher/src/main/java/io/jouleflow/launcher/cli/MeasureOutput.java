@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code measure}'s JSON ({@code layers}, {@code total}, {@code source}, {@code additivity_factor}), CSV and HTML output. */
+/** {@code measure}'s JSON ({@code layers}, {@code total}, {@code source}, {@code protocol}, {@code machine_load}, {@code additivity_factor}), CSV and HTML output. */
 final class MeasureOutput {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,7 +25,7 @@ final class MeasureOutput {
     root.put("config", r.config());
     root.put("batch", r.batch());
     ArrayNode layers = root.putArray("layers");
-    for (LayerCost c : r.layers()) {
+    for (LayerCost c : r.rows()) {
       ObjectNode l = layers.addObject();
       l.put("name", c.layer().id());
       l.put("type", c.layer().type().label());
@@ -37,6 +37,13 @@ final class MeasureOutput {
     total.put("seconds", r.whole().seconds());
     total.put("runs", r.whole().runs());
     root.put("source", r.source());
+    root.put("protocol", r.protocol());
+    if (r.machineLoad() != null) {
+      ObjectNode load = root.putObject("machine_load");
+      load.put("other_cpu_share", r.machineLoad().otherCpuShare());
+      load.put("steal_share", r.machineLoad().stealShare());
+      load.put("busy", r.machineLoad().busy());
+    }
     if (r.additivityFactor() != null) {
       root.put("additivity_factor", r.additivityFactor());
     }
@@ -45,7 +52,7 @@ final class MeasureOutput {
 
   static String csv(MeasureReport r) {
     StringBuilder s = new StringBuilder("name,type,joules,seconds\n");
-    for (LayerCost c : r.layers()) {
+    for (LayerCost c : r.rows()) {
       s.append(String.format(Locale.ROOT, "%s,%s,%.9g,%.9g%n", c.layer().id(),
           c.layer().type().label(), c.cost().joules(), c.cost().seconds()));
     }
@@ -65,8 +72,11 @@ final class MeasureOutput {
     facts.add(String.format(Locale.ROOT, "whole model: %.4f mJ and %.4f ms per inference (%s, %d runs)",
         r.whole().joules() * 1e3, r.whole().seconds() * 1e3, label, r.whole().runs()));
     if (!r.layers().isEmpty()) {
-      facts.add(String.format(Locale.ROOT, "sum of layers measured alone: %.4f mJ per inference (%s)",
-          r.sumOfLayerJoules() * 1e3, label));
+      facts.add(r.overhead() != null
+          ? String.format(Locale.ROOT, "layers measured in place: %.4f mJ per inference, overhead %.4f"
+              + " mJ (%s)", r.sumOfLayerJoules() * 1e3, r.overhead().cost().joules() * 1e3, label)
+          : String.format(Locale.ROOT, "sum of layers measured alone: %.4f mJ per inference (%s)",
+              r.sumOfLayerJoules() * 1e3, label));
     }
     if (r.additivityFactor() != null) {
       facts.add(String.format(Locale.ROOT, "additivity factor (whole / sum of layers): %.3f",

@@ -1,12 +1,14 @@
 package io.jouleflow.launcher.cli;
 
 import io.jouleflow.launcher.train.ModelSetTrainer;
+import io.jouleflow.launcher.train.SampleSelection;
 import io.jouleflow.predictor.model.FallbackRates;
 import io.jouleflow.predictor.model.ForestHyperParameters;
 import io.jouleflow.predictor.model.LayerTypeFit;
 import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.predictor.model.ModelSetException;
 import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleFilter;
 import io.jouleflow.predictor.store.SampleOrigin;
 import io.jouleflow.predictor.store.SampleStore;
@@ -75,6 +77,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "Which samples: collect, agent or all. Default: ${DEFAULT-VALUE}.")
   String origin;
 
+  @Option(names = "--protocol", defaultValue = "auto", paramLabel = "auto|inplace|isolated",
+      description = "Train on rows of this measurement protocol; auto: in place where the profile"
+          + " has such rows, else isolated. Default: ${DEFAULT-VALUE}.")
+  String protocol;
+
+  @Option(names = "--include-busy", description = "Keep configurations measured while the machine"
+      + " was busy with other work (left out by default).")
+  boolean includeBusy;
+
   @Option(names = "--trees", paramLabel = "N",
       description = "Trees per forest. Default: " + 100 + ".")
   Integer trees;
@@ -91,6 +102,7 @@ final class TrainCommand implements Callable<Integer> {
       source = new Source();
     }
     String originFilter = origin();
+    String protocolChoice = protocolChoice(protocol, spec);
     ForestHyperParameters hyper = hyperParameters();
     if (outDir != null && Files.exists(outDir) && !Files.isDirectory(outDir)) {
       throw usage("--out " + outDir + " is a file, not a directory");
@@ -98,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
 
-    List<LayerSample> all = load(originFilter, err);
+    Loaded loaded = load(originFilter, err);
+    List<LayerSample> all = loaded.layers();
     String where = source.fromCsv != null ? "export " + source.fromCsv : "the store";
     if (all.isEmpty()) {
       throw new CommandFailure("no layer samples in " + where
@@ -125,13 +138,20 @@ final class TrainCommand implements Callable<Integer> {
           + "; it holds " + String.join(", ", profiles.keySet()));
     }
     String chosen = profile;
-    List<LayerSample> samples = all.stream().filter(s -> s.hardwareProfile().equals(chosen)).toList();
+    SampleSelection selection = SampleSelection.of(
+        all.stream().filter(s -> s.hardwareProfile().equals(chosen)).toList(),
+        loaded.models().stream().filter(s -> s.hardwareProfile().equals(chosen)).toList(),
+        protocolChoice, includeBusy);
+    List<LayerSample> samples = selection.layers();
+    if (samples.isEmpty()) {
+      throw new CommandFailure("no layer samples of " + chosen + " left with " + selection.describe());
+    }
     Map<String, Long> origins = samples.stream().collect(
         Collectors.groupingBy(LayerSample::origin, LinkedHashMap::new, Collectors.counting()));
-    out.printf(Locale.ROOT, "training on %d layer samples of %s (%s): %d trees per type, seed %d%n",
+    out.printf(Locale.ROOT, "training on %d layer samples of %s (%s; %s): %d trees per type, seed %d%n",
         samples.size(), chosen, origins.entrySet().stream()
             .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")),
-        hyper.trees(), hyper.seed());
+        selection.describe(), hyper.trees(), hyper.seed());
     out.flush();
 
     ModelSet set;
@@ -155,7 +175,15 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private List<LayerSample> load(String originFilter, PrintWriter err) {
+  private record Loaded(List<LayerSample> layers, List<ModelSample> models) {}
+
+  /** {@code --protocol}'s value for {@link SampleSelection}, checked. */
+  static String protocolChoice(String value, CommandSpec spec) {
+    String p = value.strip().toLowerCase(Locale.ROOT);
+    return p.equals(SampleSelection.AUTO) ? p : CollectCommand.protocol(p, spec);
+  }
+
+  private Loaded load(String originFilter, PrintWriter err) {
     SampleFilter filter = SampleFilter.ALL.withOrigin(originFilter);
     if (source.fromCsv == null) {
       if (source.store != null && SampleStores.missingFile(source.store) != null) {
@@ -164,7 +192,7 @@ final class TrainCommand implements Callable<Integer> {
             + "; run `jouleflow collect` first");
       }
       try (SampleStore store = SampleStore.open(source.store)) {
-        return store.layerSamples(filter);
+        return new Loaded(store.layerSamples(filter), store.modelSamples(filter));
       } catch (SampleStoreException e) {
         throw JouleflowCommand.storeFailure(e, spec);
       }
@@ -178,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
       try (SampleStore store = SampleStore.open("jdbc:sqlite:" + tmp.resolve("samples.db"))) {
         int imported = store.importCsv(source.fromCsv);
         err.printf(Locale.ROOT, "train: imported %d samples from %s%n", imported, source.fromCsv);
-        return store.layerSamples(filter);
+        return new Loaded(store.layerSamples(filter), store.modelSamples(filter));
       }
     } catch (SampleStoreException e) {
       throw JouleflowCommand.storeFailure(e, spec);

@@ -5,7 +5,7 @@ import io.jouleflow.launcher.evaluate.PercentErrors.ErrorSummary;
 import io.jouleflow.launcher.evaluate.Splits.Fold;
 import io.jouleflow.launcher.evaluate.Splits.Split;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
-import io.jouleflow.predictor.layers.LayerType;
+import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.ModelSample;
 import java.util.ArrayList;
@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  *
  * <p>Errors are pooled over folds (every held-out prediction counts once), not averaged per fold.
  * Layers whose measured energy is not positive are predicted (they count in the whole-model sum)
- * but not scored, and not trained on. The pseudo type {@code Overhead} is neither. A whole model is
- * scored only if its layers were measured.
+ * but not scored, and not trained on. A model's overhead row (in place) is predicted, trained on
+ * and scored like a layer type; an {@code Overhead} row without model features is neither. A whole
+ * model is scored only if its layers were measured.
  */
 public final class Evaluation {
 
@@ -62,7 +63,7 @@ public final class Evaluation {
     Objects.requireNonNull(progress, "progress");
     Map<String, List<LayerSample>> layersOfModel = new LinkedHashMap<>();
     for (LayerSample s : layers) {
-      if (!LayerType.OVERHEAD.label().equals(s.layerType())) {
+      if (OverheadLayer.learnable(s.layerType(), s.features())) {
         layersOfModel.computeIfAbsent(modelKey(s), k -> new ArrayList<>()).add(s);
       }
     }

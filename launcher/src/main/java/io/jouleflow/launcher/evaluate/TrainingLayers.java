@@ -1,6 +1,6 @@
 package io.jouleflow.launcher.evaluate;
 
-import io.jouleflow.predictor.layers.LayerType;
+import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The layer samples a regressor can learn from: a finite, positive energy, and a real layer (the
- * pseudo type {@code Overhead} is work that belongs to no layer, so nothing predicts it). Shared by
+ * The layer samples a regressor can learn from: a finite, positive energy, and a real layer or a
+ * model's overhead row with its model features ({@link OverheadLayer#learnable}). Shared by
  * the baselines, with the median fallback they use where a model has nothing to say.
  */
 final class TrainingLayers {
@@ -21,7 +21,7 @@ final class TrainingLayers {
     double joules = sample.joulesPerInference();
     return Double.isFinite(joules)
         && joules > 0
-        && !LayerType.OVERHEAD.label().equals(sample.layerType());
+        && OverheadLayer.learnable(sample.layerType(), sample.features());
   }
 
   /** The usable samples, grouped by layer type (types sorted by name, samples in input order). */

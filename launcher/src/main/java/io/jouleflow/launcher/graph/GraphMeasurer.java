@@ -2,11 +2,15 @@ package io.jouleflow.launcher.graph;
 
 import io.jouleflow.launcher.measure.Cost;
 import io.jouleflow.launcher.measure.InferenceEnergy;
+import io.jouleflow.launcher.measure.MachineLoadProbe;
 import io.jouleflow.launcher.measure.MeasureProtocol;
 import io.jouleflow.launcher.measure.MeasureReport;
 import io.jouleflow.predictor.layers.LayerType;
+import io.jouleflow.predictor.store.MachineLoad;
+import io.jouleflow.predictor.store.MeasureProtocols;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -35,10 +39,13 @@ public final class GraphMeasurer {
         .filter(l -> l.type() != LayerType.INPUT_LAYER).count();
     long[] first = model.inputShapes().get(0);
     String config = MeasureReport.configId(model.batch(), Arrays.copyOfRange(first, 1, first.length));
+    MachineLoadProbe probe = new MachineLoadProbe();
+    Optional<MachineLoadProbe.Snapshot> before = probe.snapshot();
     Cost whole = energy.measure(model.inference(), protocol);
+    MachineLoad load = MachineLoadProbe.between(before, probe.snapshot()).orElse(null);
     progress.accept(String.format("%s %s: whole model %.4f J/inference over %d runs",
         model.name(), config, whole.joules(), whole.runs()));
     return new MeasureReport(model.name(), config, model.batch(), energy.source(), whole,
-        List.of(), layerCount, null);
+        List.of(), layerCount, null, MeasureProtocols.IN_PLACE, null, load);
   }
 }

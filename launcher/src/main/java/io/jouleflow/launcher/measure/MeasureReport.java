@@ -1,5 +1,7 @@
 package io.jouleflow.launcher.measure;
 
+import io.jouleflow.predictor.store.MachineLoad;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -13,6 +15,10 @@ import java.util.List;
  * @param layers each layer alone (empty with {@code --no-layers})
  * @param layerCount layers of the model (InputLayers excluded)
  * @param additivityFactor whole / sum of layers, the paper's additivity factor; null without layers
+ *     and in place (where layers and overhead sum to the whole)
+ * @param protocol {@code inplace} or {@code isolated} ({@code MeasureProtocols})
+ * @param overhead in place: the model's overhead row (what no layer's ops cover); else null
+ * @param machineLoad other work on the machine during the whole-model measurement; null if unknown
  */
 public record MeasureReport(
     String model,
@@ -22,9 +28,22 @@ public record MeasureReport(
     Cost whole,
     List<LayerCost> layers,
     int layerCount,
-    Double additivityFactor) {
+    Double additivityFactor,
+    String protocol,
+    LayerCost overhead,
+    MachineLoad machineLoad) {
 
-  /** Sum of the layers' joules per inference. */
+  /** Layers and, in place, the overhead row last. */
+  public List<LayerCost> rows() {
+    if (overhead == null) {
+      return layers;
+    }
+    List<LayerCost> rows = new ArrayList<>(layers);
+    rows.add(overhead);
+    return rows;
+  }
+
+  /** Sum of the layers' joules per inference (the overhead row not included). */
   public double sumOfLayerJoules() {
     return layers.stream().mapToDouble(l -> l.cost().joules()).sum();
   }

@@ -1,6 +1,6 @@
 package io.jouleflow.launcher.train;
 
-import io.jouleflow.predictor.layers.LayerType;
+import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import java.util.ArrayList;
@@ -19,8 +19,9 @@ import java.util.Map;
  * profile, model, configuration, layer) become one row whose joules are their median (robust to a
  * window disturbed by other work). That row then counts {@link #AGENT_WEIGHT} times: it was
  * observed on the hardware and in the service the set is for, where a collected row is a layer
- * measured alone. Samples without a positive, finite energy are left out, and so are those of the
- * pseudo type {@code Overhead} (no layer's work; {@code predict} never asks).
+ * measured alone. Samples without a positive, finite energy are left out, and so are rows of the
+ * pseudo type {@code Overhead} without the model features that predict it ({@link
+ * OverheadLayer#learnable}); with them, the overhead is one more type to learn.
  */
 final class TrainingRows {
 
@@ -37,7 +38,7 @@ final class TrainingRows {
     Map<String, List<LayerSample>> groups = new LinkedHashMap<>();
     for (LayerSample s : samples) {
       double j = s.joulesPerInference();
-      if (!(j > 0) || Double.isInfinite(j) || s.layerType().equals(LayerType.OVERHEAD.label())) {
+      if (!(j > 0) || Double.isInfinite(j) || !OverheadLayer.learnable(s.layerType(), s.features())) {
         continue;
       }
       String key =

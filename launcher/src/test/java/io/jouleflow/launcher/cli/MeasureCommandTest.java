@@ -33,8 +33,31 @@ class MeasureCommandTest {
   }
 
   @Test
+  void measuresLayersInPlaceByDefaultAndTheySumWithTheOverheadToTheWholeModel() throws Exception {
+    CliRun run = measure(MNIST, "--batch", "2", "--format", "json", "--traced-runs", "3");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertThat(json.get("protocol").asText()).isEqualTo("inplace");
+    assertThat(json.has("additivity_factor")).isFalse();
+    JsonNode layers = json.get("layers");
+    assertThat(layers).hasSize(8); // 7 layers and the overhead row, last
+    assertThat(layers.get(0).get("name").asText()).isEqualTo("conv2d_1");
+    assertThat(layers.get(0).get("joules").asDouble()).isPositive(); // a convolution runs
+    assertThat(layers.get(7).get("name").asText()).isEqualTo("_unattributed");
+    assertThat(layers.get(7).get("type").asText()).isEqualTo("Overhead");
+    double sum = 0;
+    for (JsonNode l : layers) {
+      assertThat(l.get("joules").asDouble()).isNotNegative();
+      sum += l.get("joules").asDouble();
+    }
+    double total = json.get("total").get("joules").asDouble();
+    assertThat(sum).isCloseTo(total, within(total * 1e-9));
+    assertThat(json.get("machine_load").get("other_cpu_share").asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void measuresEveryLayerAloneAndTheWholeModelAsJson() throws Exception {
-    CliRun run = measure(MNIST, "--batch", "2", "--format", "json");
+    CliRun run = measure(MNIST, "--batch", "2", "--format", "json", "--protocol", "isolated");
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(run.out());
     assertThat(json.get("source").asText()).isEqualTo("estimate");
@@ -52,6 +75,7 @@ class MeasureCommandTest {
     assertThat(total).isPositive();
     assertThat(json.get("additivity_factor").asDouble()).isCloseTo(total / sum, within(1e-9));
     assertThat(run.err()).contains("estimate chosen").contains("whole model");
+    assertThat(json.get("protocol").asText()).isEqualTo("isolated");
   }
 
   @Test
@@ -77,6 +101,8 @@ class MeasureCommandTest {
       {MNIST, "--format", "xml"},
       {MNIST, "--input", "28x28"},
       {"zoo:NoSuchNet"},
+      {MNIST, "--protocol", "alone"},
+      {MNIST, "--traced-runs", "0"},
     };
     for (String[] c : cases) {
       CliRun run = measure(c);
@@ -106,10 +132,22 @@ class MeasureCommandTest {
       assertThat(store.layerSamples()).allSatisfy(s -> {
         assertThat(s.origin()).isEqualTo("collect");
         assertThat(s.meterSource()).isEqualTo("estimate");
-        assertThat(s.joulesPerInference()).isPositive();
+        assertThat(s.joulesPerInference()).isNotNegative(); // in place, a fused layer may get 0
         assertThat(s.features()).containsKey("batch_size");
+        assertThat(s.protocol()).isEqualTo("inplace");
       });
-      assertThat(store.modelSamples()).allSatisfy(s -> assertThat(s.additivityFactor()).isPositive());
+      // one overhead row per configuration, with the model features that predict it
+      assertThat(store.layerSamples()).filteredOn(s -> s.layerType().equals("Overhead"))
+          .hasSize(4).allSatisfy(s -> assertThat(s.features()).containsKey("number_of_layers"));
+      assertThat(store.modelSamples()).allSatisfy(m -> {
+        assertThat(m.protocol()).isEqualTo("inplace");
+        assertThat(m.additivityFactor()).isNull();
+        assertThat(m.machineLoad()).isNotNull();
+        double rows = store.layerSamples().stream()
+            .filter(s -> s.config().equals(m.config()) && s.model().equals(m.model()))
+            .mapToDouble(s -> s.joulesPerInference()).sum();
+        assertThat(rows).isCloseTo(m.joulesPerInference(), within(m.joulesPerInference() * 1e-9));
+      });
       assertThat(store.modelSamples()).extracting(s -> s.config())
           .containsExactlyInAnyOrder("b1_32x32x3", "b2_32x32x3", "b1_40x40x3", "b2_40x40x3");
     }

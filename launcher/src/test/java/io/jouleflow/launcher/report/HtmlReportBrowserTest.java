@@ -59,7 +59,7 @@ class HtmlReportBrowserTest {
       }
     }
     Path page = tmp.resolve("measure.html");
-    Files.writeString(page, run("measure", MNIST.toString(), "--format", "html", "--meters",
+    Files.writeString(page, run("measure", MNIST.toString(), "--protocol", "isolated", "--format", "html", "--meters",
         "estimate", "--min-seconds", "0.05", "--min-runs", "2", "--warmup", "1"));
     String dom = chromium.dumpDom(page, tmp);
     List<BarElements> bars = BarElements.parse(dom);

@@ -3,6 +3,7 @@ package io.jouleflow.predictor.model;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.layers.LayerType;
+import io.jouleflow.predictor.layers.OverheadLayer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import java.util.TreeSet;
  * joules for the same layers.
  *
  * @param set the model set that predicted
- * @param rows one per layer of the graph, in the graph's order (no pseudo-layer: the graph has none)
+ * @param rows one per layer of the graph, in the graph's order, then the model's overhead row
+ *     ({@link OverheadLayer}) when the set learned the overhead (sets trained on in-place rows)
  * @param totalJoules the sum of the rows' joules per inference
  * @param otherHardware the warning when the set was trained on another hardware profile than the
  *     machine's; empty when it was not
@@ -50,8 +52,23 @@ public record GraphPrediction(
       rows.add(new Row(layer, p));
       total += p.joules();
     }
+    if (predictsOverhead(set) && !rows.isEmpty()) {
+      Layer overhead = OverheadLayer.of(graph);
+      LayerPrediction p = predict(set, overhead);
+      rows.add(new Row(overhead, p));
+      total += p.joules();
+    }
     return new GraphPrediction(set, rows, total,
         machineProfile == null ? Optional.empty() : otherHardware(set, machineProfile));
+  }
+
+  /**
+   * Whether the set learned a model's per-run overhead (trained on in-place rows): only then is
+   * an overhead row predicted; a set of layers measured alone knows nothing of it.
+   */
+  public static boolean predictsOverhead(ModelSet set) {
+    return set.forests().fits().stream()
+        .anyMatch(f -> f.type().equals(LayerType.OVERHEAD.label()));
   }
 
   /** One layer's prediction. */
