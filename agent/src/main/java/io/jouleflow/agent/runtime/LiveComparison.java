@@ -5,6 +5,7 @@ import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.ModelAttributes;
 import io.jouleflow.predictor.attribution.LayerRef;
 import io.jouleflow.predictor.layers.Layer;
+import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.store.LayerSample;
 import java.time.Instant;
@@ -85,12 +86,16 @@ final class LiveComparison {
       LayerRef layer = e.getKey();
       double perInference =
           (e.getValue() - joulesAtLastCompare.getOrDefault(layer, 0.0)) / windowRuns;
-      if (layer.equals(LayerRef.UNATTRIBUTED) || !(perInference > 0)) {
+      Double p = predicted == null ? null : predicted.get(layer.id());
+      // The overhead is compared (and fed back with the model's features) only where the model
+      // set predicts it: sets trained on in-place rows do, older sets know nothing of it.
+      boolean overhead = layer.equals(LayerRef.UNATTRIBUTED);
+      if ((overhead && p == null) || !(perInference > 0)) {
         continue;
       }
       metrics.setObserved(attributes.ofLayer(layer), perInference);
-      Double p = predicted == null ? null : predicted.get(layer.id());
-      Layer detected = runtimeGraph == null ? null : runtimeGraph.layer(layer.id()).orElse(null);
+      Layer detected = runtimeGraph == null ? null
+          : overhead ? OverheadLayer.of(runtimeGraph) : runtimeGraph.layer(layer.id()).orElse(null);
       double seconds = (layerSeconds.getOrDefault(layer, 0.0)
           - secondsAtLastCompare.getOrDefault(layer, 0.0)) / windowRuns;
       LayerSample row = rows.row(windowStart, attributes.model(), config, detected, predictedBatch,

@@ -91,6 +91,33 @@ class LiveComparisonTest {
     assertThat(s.series("jouleflow_prediction_error")).isEmpty();
   }
 
+  @Test
+  void theOverheadIsComparedWhereTheSetPredictsIt() throws Exception {
+    // conv2d 80 of 100 us, the rest (20 %) is the model's overhead.
+    energy.updateShares(LayerShares.of(
+        List.of(new NodeRecord("conv2d/x", "Op", "cpu:0", 0, 80, List.of())), List.of(CONV)));
+    comparison.predictions(Map.of("conv2d", 2.0));
+    for (int i = 0; i < 4; i++) {
+      energy.addRun(100e-6);
+    }
+    energy.splitEnergy(RAPL, "cpu", 10.0);
+    comparison.compare(energy, attributes, metrics, noHardware);
+    // a set that knows nothing of the overhead: no overhead series beside the prediction
+    assertThat(scrape().series("jouleflow_layer_energy_observed_joules",
+        x -> "_unattributed".equals(x.labels().get("layer")))).isEmpty();
+
+    comparison.predictions(Map.of("conv2d", 2.0, "_unattributed", 1.0));
+    for (int i = 0; i < 4; i++) {
+      energy.addRun(100e-6);
+    }
+    energy.splitEnergy(RAPL, "cpu", 10.0);
+    comparison.compare(energy, attributes, metrics, noHardware);
+    PrometheusScrape s = scrape();
+    // observed 0.5 J per inference, predicted 1.0: the Overhead type's error is -100 %
+    assertThat(s.sum("jouleflow_prediction_error", x -> "Overhead".equals(x.labels().get("layer_type"))))
+        .isCloseTo(-1.0, within(1e-9));
+  }
+
   private PrometheusScrape scrape() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, reader.collect());
