@@ -5,6 +5,7 @@ import io.jouleflow.launcher.evaluate.PercentErrors.ErrorSummary;
 import io.jouleflow.launcher.evaluate.Splits.Fold;
 import io.jouleflow.launcher.evaluate.Splits.Split;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
+import io.jouleflow.predictor.layers.Fusion;
 import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.ModelSample;
@@ -118,7 +119,9 @@ public final class Evaluation {
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         Map<LayerSample, Double> predicted = new IdentityHashMap<>();
         for (LayerSample s : test) {
-          double joules = regressor.predictJoules(s.layerType(), s.features());
+          // A fused layer runs inside its producer's kernel: every method predicts it as 0.
+          double joules = Fusion.isFused(s.features()) ? 0
+              : regressor.predictJoules(s.layerType(), s.features());
           if (!Double.isFinite(joules) || joules < 0) {
             throw new IllegalStateException(
                 regressor.name()

@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.evaluate;
 
+import io.jouleflow.predictor.layers.Fusion;
 import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ final class TrainingLayers {
     double joules = sample.joulesPerInference();
     return Double.isFinite(joules)
         && joules > 0
-        && OverheadLayer.learnable(sample.layerType(), sample.features());
+        && OverheadLayer.learnable(sample.layerType(), sample.features())
+        && !Fusion.isFused(sample.features());
   }
 
   /** The usable samples, grouped by layer type (types sorted by name, samples in input order). */

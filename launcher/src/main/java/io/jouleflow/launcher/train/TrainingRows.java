@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.train;
 
+import io.jouleflow.predictor.layers.Fusion;
 import io.jouleflow.predictor.layers.OverheadLayer;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
@@ -21,7 +22,8 @@ import java.util.Map;
  * observed on the hardware and in the service the set is for, where a collected row is a layer
  * measured alone. Samples without a positive, finite energy are left out, and so are rows of the
  * pseudo type {@code Overhead} without the model features that predict it ({@link
- * OverheadLayer#learnable}); with them, the overhead is one more type to learn.
+ * OverheadLayer#learnable}); with them, the overhead is one more type to learn. Layers fused into
+ * their producer ({@link Fusion}) are left out: their work was measured in the producer's row.
  */
 final class TrainingRows {
 
@@ -38,7 +40,8 @@ final class TrainingRows {
     Map<String, List<LayerSample>> groups = new LinkedHashMap<>();
     for (LayerSample s : samples) {
       double j = s.joulesPerInference();
-      if (!(j > 0) || Double.isInfinite(j) || !OverheadLayer.learnable(s.layerType(), s.features())) {
+      if (!(j > 0) || Double.isInfinite(j) || !OverheadLayer.learnable(s.layerType(), s.features())
+          || Fusion.isFused(s.features())) {
         continue;
       }
       String key =

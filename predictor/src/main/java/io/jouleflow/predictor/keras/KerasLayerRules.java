@@ -262,6 +262,7 @@ final class KerasLayerRules {
       double kernelElements = product(kernel);
       double perGroup = in.channels() / groups;
       boolean bias = config.path("use_bias").asBoolean(true);
+      f.bias(bias ? 1 : 0);
       double outElements = elements(output);
       f.parameters(kernelElements * perGroup * filters + (bias ? filters : 0));
       f.flops(2 * outElements * kernelElements * perGroup + tail(outElements, bias));
@@ -282,6 +283,7 @@ final class KerasLayerRules {
       long[] output = in.withSpatialAndChannels(outSpatial, channels);
       double kernelElements = product(kernel);
       boolean bias = config.path("use_bias").asBoolean(true);
+      f.bias(bias ? 1 : 0);
       double outElements = elements(output);
       f.parameters(kernelElements * channels + (bias ? channels : 0));
       f.flops(2 * outElements * kernelElements + tail(outElements, bias));
@@ -304,6 +306,7 @@ final class KerasLayerRules {
       double kernelElements = product(kernel);
       double positions = batch * product(outSpatial);
       boolean bias = config.path("use_bias").asBoolean(true);
+      f.bias(bias ? 1 : 0);
       double outElements = elements(output);
       f.parameters(kernelElements * middle + middle * filters + (bias ? filters : 0));
       f.flops(
@@ -340,6 +343,7 @@ final class KerasLayerRules {
       long[] output = in.withSpatialAndChannels(outSpatial, filters);
       double kernelElements = product(kernel);
       boolean bias = config.path("use_bias").asBoolean(true);
+      f.bias(bias ? 1 : 0);
       double outElements = elements(output);
       f.parameters(kernelElements * filters * in.channels() + (bias ? filters : 0));
       // The gradient-of-convolution op works per input position: 2·N·Hi·Wi·Cin·kh·kw·Cout.
@@ -364,6 +368,7 @@ final class KerasLayerRules {
       long[] output = in.clone();
       output[output.length - 1] = units;
       boolean bias = config.path("use_bias").asBoolean(true);
+      f.bias(bias ? 1 : 0);
       double outElements = elements(output);
       f.parameters((double) features * units + (bias ? units : 0));
       f.flops(2 * outElements * features + tail(outElements, bias));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jouleflow.predictor.keras.KerasLayerRules.Outcome;
 import io.jouleflow.predictor.layers.Layer;
 import io.jouleflow.predictor.layers.LayerFeatures;
+import io.jouleflow.predictor.layers.Fusion;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.layers.LayerType;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public final class KerasLayers {
               layer.name(), outcome.type(), outcome.anchorOp(), List.of(layer.name()), features));
     }
     return new KerasImport(
-        newLayerGraph(layers), outputShapes, List.copyOf(unknown.keySet()), unknown);
+        newLayerGraph(layers, model), outputShapes, List.copyOf(unknown.keySet()), unknown);
   }
 
   /** Fills the features every layer has: batch, layer count, sizes and bytes moved. */
@@ -227,7 +228,10 @@ public final class KerasLayers {
     return "[" + String.join(", ", dims) + "]";
   }
 
-  private static LayerGraph newLayerGraph(List<Layer> layers) {
-    return LayerGraph.of(layers);
+  /** The layers with their inbound edges, and TensorFlow's fusions marked ({@link Fusion}). */
+  private static LayerGraph newLayerGraph(List<Layer> layers, KerasModel model) {
+    Map<String, List<String>> producers = new LinkedHashMap<>();
+    model.layers().forEach(l -> producers.put(l.name(), List.copyOf(new LinkedHashSet<>(l.inbound()))));
+    return Fusion.mark(LayerGraph.of(layers, producers));
   }
 }

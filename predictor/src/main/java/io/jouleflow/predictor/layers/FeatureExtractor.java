@@ -58,6 +58,9 @@ final class FeatureExtractor {
     f.bytesMoved(batch * (inputElements + outputSize) * activationBytes + weights[1]);
 
     NodeDef anchorNode = index.node(anchor);
+    if (type == LayerType.CONVOLUTIONAL || type == LayerType.DENSE) {
+      f.bias(compute.stream().anyMatch(n -> index.op(n).startsWith("BiasAdd")) ? 1 : 0);
+    }
     switch (type) {
       case CONVOLUTIONAL -> convolution(f, anchorNode, compute, variant);
       case DENSE -> dense(f, anchorNode, output);

@@ -128,7 +128,8 @@ public final class LayerDetector {
       for (Draft draft : ordered) {
         layers.add(toLayer(draft, features, ordered.size()));
       }
-      return new LayerGraph(layers, owner, LayerGraph.nodesOf(index), prefix, layerScopes);
+      return Fusion.mark(
+          new LayerGraph(layers, owner, LayerGraph.nodesOf(index), prefix, layerScopes));
     }
 
     private OpKind kind(String name) {

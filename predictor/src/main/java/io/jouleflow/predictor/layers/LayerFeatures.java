@@ -51,6 +51,11 @@ import java.util.Map;
  *   <li>{@code bytes_moved}: for the whole batch: N·(input size + output size) × the activation
  *       element size, plus the parameters × their element size, sizes from the graph's dtypes
  *       (float32 = 4).
+ *   <li>{@code bias}: Convolutional and Dense: 1 when the layer adds a bias, else 0 (it decides
+ *       what TensorFlow fuses into the layer's kernel, see {@link Fusion}).
+ *   <li>{@code fused}: 1 when TensorFlow runs the layer inside the kernel of the layer before it
+ *       (Grappler's and oneDNN's fusions, see {@link Fusion}): its work is measured there, and it
+ *       is predicted as 0. Absent otherwise.
  *   <li>{@code variant}: Convolutional only; in {@link #asMap()} a one-hot {@code
  *       variant_standard}, {@code variant_depthwise}, {@code variant_separable}, {@code
  *       variant_transposed}.
@@ -75,7 +80,9 @@ public record LayerFeatures(
     double flops,
     double parameters,
     double bytesMoved,
-    Variant variant) {
+    Variant variant,
+    double fused,
+    double bias) {
 
   public static final String BATCH_SIZE = "batch_size";
   public static final String NUMBER_OF_LAYERS = "number_of_layers";
@@ -92,6 +99,8 @@ public record LayerFeatures(
   public static final String FLOPS = "flops";
   public static final String PARAMETERS = "parameters";
   public static final String BYTES_MOVED = "bytes_moved";
+  public static final String FUSED = "fused";
+  public static final String BIAS = "bias";
 
   /** Every feature name {@link #asMap()} can produce, in its order. */
   public static final List<String> NAMES =
@@ -111,6 +120,8 @@ public record LayerFeatures(
           FLOPS,
           PARAMETERS,
           BYTES_MOVED,
+          FUSED,
+          BIAS,
           Variant.STANDARD.featureName(),
           Variant.DEPTHWISE.featureName(),
           Variant.SEPARABLE.featureName(),
@@ -160,6 +171,8 @@ public record LayerFeatures(
     put(map, FLOPS, flops);
     put(map, PARAMETERS, parameters);
     put(map, BYTES_MOVED, bytesMoved);
+    put(map, FUSED, fused);
+    put(map, BIAS, bias);
     if (variant != null) {
       for (Variant v : Variant.values()) {
         map.put(v.featureName(), v == variant ? 1.0 : 0.0);
@@ -197,6 +210,8 @@ public record LayerFeatures(
         .flops(flops)
         .parameters(parameters)
         .bytesMoved(bytesMoved)
+        .fused(fused)
+        .bias(bias)
         .variant(variant);
   }
 
@@ -218,6 +233,8 @@ public record LayerFeatures(
     private double parameters = Double.NaN;
     private double bytesMoved = Double.NaN;
     private Variant variant;
+    private double fused = Double.NaN;
+    private double bias = Double.NaN;
 
     private Builder() {}
 
@@ -301,6 +318,18 @@ public record LayerFeatures(
       return this;
     }
 
+    /** Convolutional and Dense: 1 with a bias, 0 without. */
+    public Builder bias(double value) {
+      bias = value;
+      return this;
+    }
+
+    /** 1 for a layer fused into its producer's kernel; NaN (absent) otherwise. */
+    public Builder fused(double value) {
+      fused = value;
+      return this;
+    }
+
     public LayerFeatures build() {
       return new LayerFeatures(
           batchSize,
@@ -318,7 +347,9 @@ public record LayerFeatures(
           flops,
           parameters,
           bytesMoved,
-          variant);
+          variant,
+          fused,
+          bias);
     }
   }
 }

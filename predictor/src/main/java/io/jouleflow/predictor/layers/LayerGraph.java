@@ -1,5 +1,6 @@
 package io.jouleflow.predictor.layers;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The layers of one model graph in topological order, and which static node belongs to which layer.
@@ -29,6 +31,7 @@ public final class LayerGraph {
   private final Map<String, StaticNode> nodes;
   private final String scopePrefix;
   private final Set<String> scopeLayers;
+  private final Map<String, List<String>> producers;
 
   LayerGraph(
       List<Layer> layers,
@@ -36,6 +39,17 @@ public final class LayerGraph {
       Map<String, StaticNode> nodes,
       String scopePrefix,
       Set<String> scopeLayers) {
+    this(layers, layerOfNode, nodes, scopePrefix, scopeLayers, null);
+  }
+
+  /** @param producers each layer's producer layers; null to derive them from the static nodes */
+  LayerGraph(
+      List<Layer> layers,
+      Map<String, String> layerOfNode,
+      Map<String, StaticNode> nodes,
+      String scopePrefix,
+      Set<String> scopeLayers,
+      Map<String, List<String>> producers) {
     this.layers = List.copyOf(layers);
     for (Layer layer : this.layers) {
       byId.put(layer.id(), layer);
@@ -44,6 +58,50 @@ public final class LayerGraph {
     this.nodes = Map.copyOf(nodes);
     this.scopePrefix = scopePrefix;
     this.scopeLayers = Set.copyOf(scopeLayers);
+    this.producers = producers != null ? Map.copyOf(producers) : producersOf(this.nodes, this.layerOfNode);
+  }
+
+  /** Layer-level edges from node-level ones: the other layers whose nodes a layer's nodes read. */
+  private static Map<String, List<String>> producersOf(
+      Map<String, StaticNode> nodes, Map<String, String> layerOfNode) {
+    Map<String, Set<String>> edges = new LinkedHashMap<>();
+    nodes.forEach((name, node) -> {
+      String layer = layerOfNode.get(name);
+      if (layer == null) {
+        return;
+      }
+      for (String input : node.dataInputs()) {
+        String from = layerOfNode.get(input);
+        if (from != null && !from.equals(layer)) {
+          edges.computeIfAbsent(layer, k -> new LinkedHashSet<>()).add(from);
+        }
+      }
+    });
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    edges.forEach((layer, from) -> out.put(layer, List.copyOf(from)));
+    return out;
+  }
+
+  /** The layers whose output {@code layerId} reads (empty for inputs and unknown ids). */
+  public List<String> producers(String layerId) {
+    return producers.getOrDefault(layerId, List.of());
+  }
+
+  /** The layers that read {@code layerId}'s output. */
+  public List<String> consumers(String layerId) {
+    List<String> out = new ArrayList<>();
+    producers.forEach((layer, from) -> {
+      if (from.contains(layerId)) {
+        out.add(layer);
+      }
+    });
+    return out;
+  }
+
+  /** The same graph with each layer replaced by {@code replace}'s (same ids, same order). */
+  LayerGraph withLayers(UnaryOperator<Layer> replace) {
+    return new LayerGraph(layers.stream().map(replace).toList(), layerOfNode, nodes, scopePrefix,
+        scopeLayers, producers);
   }
 
   /**
@@ -51,6 +109,15 @@ public final class LayerGraph {
    * and every layer counts as a scope layer.
    */
   public static LayerGraph of(List<Layer> layers) {
+    return of(layers, Map.of());
+  }
+
+  /**
+   * As {@link #of(List)}, with the layer-level edges (a Keras layer's inbound layers).
+   *
+   * @param producers each layer's producer layer ids
+   */
+  public static LayerGraph of(List<Layer> layers, Map<String, List<String>> producers) {
     Map<String, String> layerOfNode = new LinkedHashMap<>();
     Set<String> ids = new LinkedHashSet<>();
     for (Layer layer : layers) {
@@ -59,7 +126,7 @@ public final class LayerGraph {
         layerOfNode.put(node, layer.id());
       }
     }
-    return new LayerGraph(layers, layerOfNode, Map.of(), "", ids);
+    return new LayerGraph(layers, layerOfNode, Map.of(), "", ids, producers);
   }
 
   /** A graph without layers. */

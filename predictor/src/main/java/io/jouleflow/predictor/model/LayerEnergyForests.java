@@ -1,5 +1,6 @@
 package io.jouleflow.predictor.model;
 
+import io.jouleflow.predictor.layers.Fusion;
 import io.jouleflow.predictor.layers.LayerType;
 import java.util.Collections;
 import java.util.Comparator;
@@ -59,6 +60,9 @@ public final class LayerEnergyForests {
 
   /** The predicted joules per inference of a layer and whether the fallback rule gave them. */
   public LayerPrediction predict(String layerType, Map<String, Double> features) {
+    if (Fusion.isFused(features)) {
+      return new LayerPrediction(0, LayerPrediction.FUSED); // its work is its producer's
+    }
     CompactForest forest = forests.get(layerType);
     LayerTypeFit fit = fits.get(layerType);
     if (forest != null && forest.knowsAny(features) && fit != null && fit.rates().line() != null) {

@@ -4,8 +4,9 @@ package io.jouleflow.predictor.model;
  * One layer's predicted energy and how it was found.
  *
  * @param joules predicted joules per inference, never negative or NaN
- * @param method {@link #FOREST} (the type's random forest), or a fallback: {@link #PER_FLOP},
- *     {@link #PER_BYTE}, {@link #PER_LAYER} (see {@link FallbackRates})
+ * @param method {@link #FOREST} (the type's random forest), {@link #FUSED} (0: the layer runs inside
+ *     its producer's kernel, see {@code Fusion}), or a fallback: {@link #PER_FLOP}, {@link
+ *     #PER_BYTE}, {@link #PER_LAYER} (see {@link FallbackRates})
  */
 public record LayerPrediction(double joules, String method) {
 
@@ -13,6 +14,7 @@ public record LayerPrediction(double joules, String method) {
   public static final String PER_FLOP = "per-flop";
   public static final String PER_BYTE = "per-byte";
   public static final String PER_LAYER = "per-layer";
+  public static final String FUSED = "fused";
 
   public LayerPrediction {
     if (!(joules >= 0) || Double.isInfinite(joules)) {
@@ -22,6 +24,6 @@ public record LayerPrediction(double joules, String method) {
 
   /** Whether the fallback rule, not a forest, gave the joules. */
   public boolean fallback() {
-    return !FOREST.equals(method);
+    return !FOREST.equals(method) && !FUSED.equals(method);
   }
 }

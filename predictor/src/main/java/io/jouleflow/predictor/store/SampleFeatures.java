@@ -71,6 +71,8 @@ final class SampleFeatures {
             case LayerFeatures.FLOPS -> f.flops(value);
             case LayerFeatures.PARAMETERS -> f.parameters(value);
             case LayerFeatures.BYTES_MOVED -> f.bytesMoved(value);
+            case LayerFeatures.FUSED -> f.fused(value);
+            case LayerFeatures.BIAS -> f.bias(value);
             default -> {
               for (Variant variant : Variant.values()) {
                 if (variant.featureName().equals(name) && value == 1.0) {
