@@ -69,8 +69,9 @@ import org.tensorflow.types.TInt32;
  * <p>Supported classes: InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose,
  * Dense, BatchNormalization, Activation, ReLU, LeakyReLU, Softmax, MaxPooling2D, AveragePooling2D,
  * GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Add, Multiply, Concatenate, Reshape,
- * Flatten, Dropout, Rescaling, UpSampling2D; channels-last only. Anything else is an {@link
- * UnsupportedLayerException}.
+ * Flatten, Dropout, Rescaling, UpSampling2D, and the classes keras.applications adds (Cropping2D,
+ * Normalization, CustomScaleLayer, TFOpLambda of the functions {@link KerasOpsLayers} lists: see
+ * there); channels-last only. Anything else is an {@link UnsupportedLayerException}.
  */
 public final class KerasGraphBuilder {
 
@@ -79,7 +80,8 @@ public final class KerasGraphBuilder {
       "InputLayer, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, Dense,"
           + " BatchNormalization, Activation, ReLU, LeakyReLU, Softmax, MaxPooling2D,"
           + " AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Add,"
-          + " Multiply, Concatenate, Reshape, Flatten, Dropout, Rescaling, UpSampling2D";
+          + " Multiply, Concatenate, Reshape, Flatten, Dropout, Rescaling, UpSampling2D,"
+          + " Cropping2D, Normalization, CustomScaleLayer, TFOpLambda";
 
   private KerasGraphBuilder() {}
 
@@ -390,6 +392,10 @@ public final class KerasGraphBuilder {
           case "Dropout" -> KerasOps.identity(s, one(in));
           case "Rescaling" -> rescaling(c, s, one(in));
           case "UpSampling2D" -> upSampling(c, s, one(in));
+          case "Cropping2D" -> KerasOpsLayers.cropping2d(c, s, rank(one(in), 4));
+          case "Normalization" -> KerasOpsLayers.normalization(c, s, one(in));
+          case "CustomScaleLayer" -> KerasOpsLayers.customScale(c, s, in);
+          case "TFOpLambda" -> KerasOpsLayers.tfOpLambda(c, s, in);
           default ->
               throw new UnsupportedLayerException(
                   "layer '"

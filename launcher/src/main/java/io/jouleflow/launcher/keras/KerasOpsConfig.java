@@ -139,11 +139,22 @@ final class KerasOpsConfig {
    * right).
    */
   int[][] zeroPadding() {
-    JsonNode value = field("padding");
-    int top = 1;
-    int bottom = 1;
-    int left = 1;
-    int right = 1;
+    int[] s = sides("padding", 1);
+    return new int[][] {{0, 0}, {s[0], s[1]}, {s[2], s[3]}, {0, 0}};
+  }
+
+  /** Cropping2D's {@code cropping} as {top, bottom, left, right}, in ZeroPadding2D's forms. */
+  int[] cropping() {
+    return sides("cropping", 0);
+  }
+
+  /** {top, bottom, left, right} of an int, a (height, width) pair or a pair of pairs. */
+  private int[] sides(String name, int fallback) {
+    JsonNode value = field(name);
+    int top = fallback;
+    int bottom = fallback;
+    int left = fallback;
+    int right = fallback;
     if (value != null && value.isIntegralNumber()) {
       top = bottom = left = right = value.asInt();
     } else if (value != null && value.isArray() && value.size() == 2) {
@@ -158,12 +169,20 @@ final class KerasOpsConfig {
         left = w.get(0).asInt();
         right = w.get(1).asInt();
       } else {
-        throw invalid("padding", value);
+        throw invalid(name, value);
       }
     } else if (value != null) {
-      throw invalid("padding", value);
+      throw invalid(name, value);
     }
-    return new int[][] {{0, 0}, {top, bottom}, {left, right}, {0, 0}};
+    if (Math.min(Math.min(top, bottom), Math.min(left, right)) < 0) {
+      throw invalid(name, value);
+    }
+    return new int[] {top, bottom, left, right};
+  }
+
+  /** The raw value of a field, null where absent or null. */
+  JsonNode node(String name) {
+    return field(name);
   }
 
   private static boolean isIntPair(JsonNode node) {

@@ -225,9 +225,9 @@ final class MobileNets {
    * become TFOpLambda layers around a ReLU layer.
    */
   private static String hardSigmoid(ModelBuilder b, String in) {
-    String x = b.tfOpLambda("__operators__.add", in);
+    String x = b.tfOpLambda("__operators__.add", 3.0, in);
     x = b.relu(null, 6.0, x);
-    return b.tfOpLambda("math.multiply", x);
+    return b.tfOpLambda("math.multiply", 1.0 / 6.0, x);
   }
 
   /** {@code hard_swish(x) = Multiply()([x, hard_sigmoid(x)])}. */

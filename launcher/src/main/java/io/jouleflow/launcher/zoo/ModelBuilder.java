@@ -336,14 +336,17 @@ public final class ModelBuilder {
   /**
    * A {@code TFOpLambda}: a TensorFlow function applied to a Keras tensor and a Python scalar, as
    * Keras 2 records {@code x + 3.0} ({@code "__operators__.add"}) or {@code x * (1/6)} ({@code
-   * "math.multiply"}). The layer is named {@code tf.<function>}, numbered from the second. The
-   * scalar operand lives in the call's kwargs in Keras' JSON, which {@link KerasLayer} does not
-   * carry; the output has the input's shape.
+   * "math.multiply"}). The layer is named {@code tf.<function>}, numbered from the second. Keras
+   * keeps the scalar in the call's kwargs ({@code {"y": 3.0, "name": null}}); the config holds them
+   * as {@code call_kwargs}, where the importer puts them. The output has the input's shape.
    */
-  public String tfOpLambda(String function, String inbound) {
+  public String tfOpLambda(String function, double y, String inbound) {
     String n = autoName("tf." + function, 0);
     ObjectNode c = base(n, "TFOpLambda");
     c.put("function", function);
+    ObjectNode kwargs = c.putObject("call_kwargs");
+    kwargs.put("y", y);
+    kwargs.putNull("name");
     return append(c, "TFOpLambda", shapeOf(inbound), inbound);
   }
 

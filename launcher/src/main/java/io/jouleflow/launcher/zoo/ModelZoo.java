@@ -20,13 +20,12 @@ import java.util.function.IntFunction;
  * VGG16/VGG19 keep Flatten + fc1 (4096) + fc2 (4096) + predictions, so fc1's weights grow with the
  * input (the fully connected layers the paper added to run other sizes).
  *
- * <p><b>Differences from Keras</b>, both where a layer's JSON cannot be carried by {@link
- * io.jouleflow.predictor.keras.KerasLayer}: EfficientNet's {@code weights="imagenet"}-only {@code
- * tf.math.multiply} after Normalization is left out (this is {@code weights=None}); the scalar
- * operands of MobileNetV3's hard-sigmoid TFOpLambda layers ({@code + 3.0}, {@code * 1/6}) are in
- * Keras' call kwargs, not in the layer config, so they are implied by the function name.
- * InceptionResNetV2's residual scaling is Keras' registered {@code CustomScaleLayer} (older Keras
- * versions used a {@code Lambda}).
+ * <p><b>Differences from Keras</b>: EfficientNet's {@code weights="imagenet"}-only {@code
+ * tf.math.multiply} after Normalization is left out (this is {@code weights=None}). The scalar
+ * operands of MobileNetV3's hard-sigmoid TFOpLambda layers ({@code + 3.0}, {@code * 1/6}), which
+ * Keras keeps in the call's kwargs, are in each layer's config as {@code call_kwargs}, where the
+ * importer puts them. InceptionResNetV2's residual scaling is Keras' registered {@code
+ * CustomScaleLayer} (older Keras versions used a {@code Lambda}).
  */
 public final class ModelZoo {
 

@@ -198,6 +198,11 @@ class ModelZooTest {
     assertThat(layers.get("tf.__operators__.add").className()).isEqualTo("TFOpLambda");
     assertThat(layers.get("tf.__operators__.add").config().get("function").asText())
         .isEqualTo("__operators__.add");
+    // Keras keeps the scalar operands in the call's kwargs: x + 3.0, then * (1/6).
+    assertThat(layers.get("tf.__operators__.add").config().at("/call_kwargs/y").asDouble())
+        .isEqualTo(3.0);
+    assertThat(layers.get("tf.math.multiply").config().at("/call_kwargs/y").asDouble())
+        .isEqualTo(1.0 / 6.0);
     assertThat(layers.get("re_lu").config().get("max_value").asDouble()).isEqualTo(6.0);
     assertThat(layers.get("rescaling").config().get("offset").asDouble()).isEqualTo(-1.0);
     assertThat(layers.get("expanded_conv/squeeze_excite/Mul").inbound())

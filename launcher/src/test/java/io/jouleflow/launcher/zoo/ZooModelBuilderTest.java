@@ -80,8 +80,8 @@ class ZooModelBuilderTest {
     String c = b.conv2d("named", 4, 1, 1, "same", true, null, a);
     String d = b.conv2d(null, 4, 1, 1, "same", true, null, c);
     String r = b.relu(null, 6.0, d);
-    String t = b.tfOpLambda("math.multiply", r);
-    String t2 = b.tfOpLambda("math.multiply", t);
+    String t = b.tfOpLambda("math.multiply", 0.5, r);
+    String t2 = b.tfOpLambda("math.multiply", 0.5, t);
     String dw = b.depthwise(null, 3, 1, "same", 1, false, null, t2);
 
     assertThat(new String[] {a, c, d, r, t, t2, dw})

@@ -46,7 +46,10 @@ import java.util.Set;
  * links are read alike: Keras 2 {@code inbound_nodes} list nodes as lists of {@code [layer, node,
  * tensor, kwargs]}, Keras 3 as {@code {"args": [...], "kwargs": {...}}} holding {@code
  * __keras_tensor__} objects with a {@code keras_history}; either may nest the tensors (the list an
- * {@code Add} takes). Tensors in a Keras 2 reference's own kwargs are ignored.
+ * {@code Add} takes). Tensors in a Keras 2 reference's own kwargs are ignored, except a
+ * TFOpLambda's (a TensorFlow function called on Keras tensors), whose kwargs hold its further
+ * operands: their tensors are inbound after the first, their other values (a scalar {@code y}) go
+ * into the layer's config as {@code call_kwargs}.
  *
  * <p>What the flat model looks like:
  *
@@ -95,6 +98,7 @@ public final class KerasJson {
 
   private static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
   private static final String INPUT_LAYER = "InputLayer";
+  private static final String TF_OP_LAMBDA = "TFOpLambda";
 
   private KerasJson() {}
 
@@ -354,6 +358,9 @@ public final class KerasJson {
         for (JsonNode node : inbound) {
           List<Ref> refs = new ArrayList<>();
           collectRefs(node, refs, layerName);
+          if (cls.equals(TF_OP_LAMBDA)) {
+            kwargRefs(node, refs, layerName);
+          }
           nodes.add(refs);
         }
         if (byName.put(layerName, new Entry(layerName, cls, json, nodes)) != null) {
@@ -463,6 +470,7 @@ public final class KerasJson {
           continue;
         }
         JsonNode config = configOf(entry.json());
+        boolean lambda = entry.className().equals(TF_OP_LAMBDA);
         if (entry.nodes().isEmpty()) {
           if (entry.className().equals(INPUT_LAYER)) {
             String id = ids.get(new Ref(entry.name(), 0, 0));
@@ -477,7 +485,8 @@ public final class KerasJson {
             inbound.add(resolve(ref, entry.name()));
           }
           String id = ids.get(new Ref(entry.name(), n, 0));
-          flattener.layers.add(new KerasLayer(id, entry.className(), config, inbound));
+          JsonNode called = lambda ? withCallKwargs(config, entry.json(), n) : config;
+          flattener.layers.add(new KerasLayer(id, entry.className(), called, inbound));
           if (inbound.isEmpty() && entry.className().equals(INPUT_LAYER)) {
             inputs.add(id);
           }
@@ -628,6 +637,73 @@ public final class KerasJson {
       }
       node.elements().forEachRemaining(value -> collectRefs(value, out, owner));
     }
+  }
+
+  /**
+   * The tensors a Keras 2 TFOpLambda call takes as kwargs ({@code x + y} of two Keras tensors is
+   * {@code ["x", 0, 0, {"y": ["y", 0, 0]}]}): its further operands, after the positional one.
+   */
+  private static void kwargRefs(JsonNode node, List<Ref> out, String owner) {
+    for (JsonNode ref : keras2Refs(node)) {
+      if (ref.size() > 3 && ref.get(3).isObject()) {
+        collectRefs(ref.get(3), out, owner);
+      }
+    }
+  }
+
+  /**
+   * The {@code [layer, node, tensor, kwargs]} references of a Keras 2 call: a TFOpLambda writes its
+   * one reference as the call itself ({@code "inbound_nodes": [["re_lu", 0, 0, {"y": 3.0}]]}),
+   * other layers a list of them.
+   */
+  private static List<JsonNode> keras2Refs(JsonNode node) {
+    List<JsonNode> refs = new ArrayList<>();
+    if (node != null && isRef(node)) {
+      refs.add(node);
+    } else if (node != null && node.isArray()) {
+      node.forEach(ref -> {
+        if (isRef(ref)) {
+          refs.add(ref);
+        }
+      });
+    }
+    return refs;
+  }
+
+  /**
+   * {@code config} with the non-tensor kwargs of call {@code n} as {@code call_kwargs}: a Keras 2
+   * TFOpLambda keeps its scalar operands there ({@code x + 3.0} is {@code {"y": 3.0}}).
+   */
+  private static JsonNode withCallKwargs(JsonNode config, JsonNode layer, int n) {
+    JsonNode node = layer.path("inbound_nodes").path(n);
+    JsonNode kwargs = null;
+    if (node.isArray()) {
+      for (JsonNode ref : keras2Refs(node)) {
+        if (ref.size() > 3 && ref.get(3).isObject()) {
+          kwargs = ref.get(3);
+          break;
+        }
+      }
+    } else if (node.isObject() && node.path("kwargs").isObject()) {
+      kwargs = node.get("kwargs");
+    }
+    if (kwargs == null) {
+      return config;
+    }
+    ObjectNode values = JsonNodeFactory.instance.objectNode();
+    kwargs
+        .fields()
+        .forEachRemaining(
+            e -> {
+              List<Ref> refs = new ArrayList<>();
+              collectRefs(e.getValue(), refs, "kwargs");
+              if (refs.isEmpty()) {
+                values.set(e.getKey(), e.getValue());
+              }
+            });
+    ObjectNode copy = ((ObjectNode) config).deepCopy();
+    copy.set("call_kwargs", values);
+    return copy;
   }
 
   private static boolean isRef(JsonNode node) {

@@ -7,6 +7,7 @@ import io.jouleflow.predictor.layers.LayerType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Shape inference and features for the Keras classes the importer knows, one rule per class. Each
@@ -38,6 +39,27 @@ final class KerasLayerRules {
       long[] output,
       LayerFeatures.Builder features,
       boolean known) {}
+
+  /** TFOpLambda functions of one tensor, as the Keras activation computing the same. */
+  private static final Map<String, String> TF_UNARY =
+      Map.of(
+          "nn.relu", "relu",
+          "nn.relu6", "relu6",
+          "math.sigmoid", "sigmoid",
+          "nn.sigmoid", "sigmoid",
+          "math.tanh", "tanh",
+          "nn.softmax", "softmax");
+
+  /** TFOpLambda functions of two operands, as the TensorFlow op they run. */
+  private static final Map<String, String> TF_BINARY =
+      Map.of(
+          "__operators__.add", "AddV2",
+          "math.add", "AddV2",
+          "math.subtract", "Sub",
+          "math.multiply", "Mul",
+          "math.truediv", "RealDiv",
+          "math.divide", "RealDiv",
+          "math.maximum", "Maximum");
 
   private KerasLayerRules() {}
 
@@ -116,6 +138,8 @@ final class KerasLayerRules {
           rule.dropout();
       case "Rescaling" -> rule.rescaling();
       case "UpSampling2D" -> rule.upSampling();
+      case "TFOpLambda" -> rule.tfOpLambda();
+      case "CustomScaleLayer" -> rule.customScale();
       default -> rule.unknown();
     };
   }
@@ -388,9 +412,10 @@ final class KerasLayerRules {
       long[] in = input(0);
       JsonNode axis = config.get("axis");
       long channels = axis != null && axis.isNull() ? 1 : axesSize(in, axis, -1);
-      // (x - mean) / max(sqrt(variance), epsilon): two ops on the activations, two on the stats.
+      // (x - mean) / max(sqrt(variance), epsilon): two ops per element. The sqrt and max read
+      // weights alone, which the graph's detection counts as weight preparation, not FLOPs.
       f.parameters(2.0 * channels);
-      f.flops(2 * elements(in) + 2.0 * channels);
+      f.flops(2 * elements(in));
       return outcome(LayerType.NORMALIZATION, "Sub", in.clone());
     }
 
@@ -629,6 +654,39 @@ final class KerasLayerRules {
               ? "ResizeBilinear"
               : "ResizeNearestNeighbor";
       return outcome(LayerType.UPSAMPLING, op, output);
+    }
+
+    /**
+     * A TFOpLambda by its {@code function}: a one-tensor function is its activation; a binary one
+     * with a second tensor is a merge (Add, Multiply, else Other), with a scalar operand (the call's
+     * {@code y}) a rescaling of its input, as the graph's detection types an op with a constant.
+     */
+    Outcome tfOpLambda() {
+      String function = config.path("function").asText("");
+      String activation = TF_UNARY.get(function);
+      if (activation != null) {
+        return activation(activation);
+      }
+      String op = TF_BINARY.get(function);
+      if (op == null) {
+        return unknown();
+      }
+      if (inputs.size() >= 2) {
+        LayerType type =
+            op.equals("AddV2") ? LayerType.ADD : op.equals("Mul") ? LayerType.MULTIPLY : LayerType.OTHER;
+        return merge(type, op, -1);
+      }
+      long[] in = input(0);
+      f.flops(elements(in));
+      return outcome(op.equals("Maximum") ? LayerType.OTHER : LayerType.RESCALING, op, in.clone());
+    }
+
+    /** InceptionResNetV2's {@code inputs[0] + inputs[1] * scale}: an Add of two ops per element. */
+    Outcome customScale() {
+      if (inputs.size() != 2) {
+        throw fail("takes two inputs, has " + inputs.size());
+      }
+      return merge(LayerType.ADD, "AddV2", 0);
     }
 
     Outcome unknown() {

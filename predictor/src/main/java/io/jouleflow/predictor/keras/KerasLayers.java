@@ -29,8 +29,13 @@ import java.util.stream.Collectors;
  * MatMul}, {@code FusedBatchNormV3}, ...; the class name for an unknown class). Types follow the
  * detector: convolutions of any variant are Convolutional, BatchNormalization and Normalization are
  * Normalization, Activation/ReLU/LeakyReLU/Softmax are Activation, global pooling is Pooling,
- * Flatten/Reshape/Permute are Reshape, Average is Add; Subtract, Maximum, Minimum and Cropping are
- * Other. Dropout's rate comes from the config (an inference graph no longer holds it).
+ * Flatten/Reshape/Permute are Reshape, Average and InceptionResNetV2's CustomScaleLayer ({@code
+ * x0 + x1 * scale}) are Add; Subtract, Maximum, Minimum and Cropping are Other (Cropping is one
+ * StridedSlice copying a window: no padding is added, and nothing in the graph names it). A
+ * TFOpLambda is typed by its {@code function}: {@code nn.relu6} and other one-tensor functions are
+ * Activation, {@code __operators__.add} or {@code math.multiply} of two tensors Add or Multiply, of
+ * a tensor and a scalar Rescaling (an op with a constant operand, as the detector sees it). Dropout's
+ * rate comes from the config (an inference graph no longer holds it).
  *
  * <p>Every shape holds at most {@value #MAX_ELEMENTS_PER_EXAMPLE} elements per example, and sizes in
  * configs are exact integers up to the same number: what would overflow is refused, not wrapped.
