@@ -20,7 +20,7 @@ class PrometheusRulesTest {
         List.of(promtool.toString(), "check", "config", "prometheus/prometheus.yml"));
     assertThat(r.exitCode()).as(r.output()).isZero();
     // The config really loads the rules (a config without rule_files would pass as well).
-    assertThat(r.output()).contains("rules/jouleflow.rules.yml").contains("SUCCESS: 5 rules found");
+    assertThat(r.output()).contains("rules/jouleflow.rules.yml").contains("SUCCESS: 6 rules found");
   }
 
   @Test

@@ -220,7 +220,8 @@ public final class Bridge {
     try {
       if (l != null) {
         Object session = ctx == null ? null : ctx.session;
-        Object fetchNames = trace == null || ctx == null ? null : ctx.fetchNames;
+        // Every run's fetches: they tell a model's training steps from its inference steps.
+        Object fetchNames = ctx == null ? null : ctx.fetchNames;
         l.onRun(session, fetchNames, startNanos, endNanos, outputCount, trace, failed);
       }
     } catch (Throwable ignored) {

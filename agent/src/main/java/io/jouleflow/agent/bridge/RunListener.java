@@ -14,7 +14,7 @@ public interface RunListener {
    *
    * @param session the {@code org.tensorflow.Session}, or null when the run started before the
    *     agent was attached
-   * @param fetchNames the runner's fetch names ({@code List<String>}); only passed on traced runs
+   * @param fetchNames the runner's fetch names ({@code List<String>}), or null
    * @param startNanos {@link System#nanoTime()} before the native call
    * @param endNanos {@link System#nanoTime()} after it
    * @param outputCount number of fetched tensors; 0 for target-only runs (initializers, save)

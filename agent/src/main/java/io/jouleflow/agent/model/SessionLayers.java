@@ -4,9 +4,6 @@ import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.predictor.attribution.DetectedLayers;
 import io.jouleflow.predictor.attribution.LayerResolver;
 import io.jouleflow.predictor.attribution.ScopeLayers;
-import io.jouleflow.predictor.layers.LayerDetector;
-import io.jouleflow.predictor.layers.LayerGraph;
-import io.jouleflow.predictor.layers.NodeShapes;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
 import org.tensorflow.proto.GraphDef;
@@ -26,9 +23,9 @@ public final class SessionLayers {
     }
     try {
       GraphDef def = GraphAccess.graphDefOf(session);
-      LayerGraph graph = LayerDetector.detect(def, NodeShapes.fromGraphDef(def));
-      AgentLog.info("model \"" + model + "\": " + graph.size() + " layers detected");
-      return new DetectedLayers(graph, def);
+      DetectedLayers layers = DetectedLayers.of(def); // a training graph: its forward layers
+      AgentLog.info("model \"" + model + "\": " + layers.graph().size() + " layers detected");
+      return layers;
     } catch (Exception | LinkageError e) {
       AgentLog.warn("model \"" + model + "\": layers could not be detected (" + cause(e)
           + "); grouping ops by name scope instead");

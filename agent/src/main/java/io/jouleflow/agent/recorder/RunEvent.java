@@ -5,7 +5,8 @@ package io.jouleflow.agent.recorder;
  * the advice captured. Everything else happens on the worker thread.
  *
  * @param session the {@code org.tensorflow.Session} (as Object; null if unknown)
- * @param fetchNames the runner's fetch names on traced runs, else null
+ * @param fetchNames the runner's fetch names (null if unknown): on the worker, what tells a
+ *     model's training steps from its inference steps on untraced runs
  * @param trace serialized RunMetadata on traced runs, else null
  */
 public record RunEvent(

@@ -225,7 +225,8 @@ public final class AgentRuntime implements RunListener {
       byte[] trace,
       boolean failed) {
     noteTensorFlowCall();
-    // The runner's fetch list is live and reused by the caller: copy it (traced runs only).
+    // The runner's fetch list is live and reused by the caller: copy it (a few names; every run's
+    // fetches tell its phase, training or inference, on the worker).
     Object fetches = fetchNames instanceof List<?> l ? l.toArray(new Object[0]) : null;
     recorder.offer(new RunEvent(
         session, fetches, startNanos, endNanos, outputCount, trace, failed));

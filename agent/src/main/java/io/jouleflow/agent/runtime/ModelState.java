@@ -2,12 +2,11 @@ package io.jouleflow.agent.runtime;
 
 import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.ModelAttributes;
-import io.jouleflow.predictor.attribution.LayerResolver;
-import java.util.function.Supplier;
 
 /**
- * What the worker keeps per model: the attributes of its series, its energy accounting, its live
- * comparison and its layer resolver, each with one owner. Worker thread only.
+ * What the worker keeps per model and phase (training steps apart from inference): the
+ * attributes of its series, its energy accounting and its live comparison (inference only), each
+ * with one owner. Worker thread only.
  */
 final class ModelState {
 
@@ -15,13 +14,12 @@ final class ModelState {
   private final ModelAttributes attributes;
   private final ModelEnergy energy;
   private final LiveComparison comparison = new LiveComparison();
-  private LayerResolver resolver; // built on the model's first traced run
   private boolean announced;
   private boolean nodesLogged;
 
-  ModelState(String name, int layersMax, AgentMetrics metrics) {
+  ModelState(String name, String phase, int layersMax, AgentMetrics metrics) {
     this.name = name;
-    this.attributes = new ModelAttributes(name, layersMax);
+    this.attributes = new ModelAttributes(name, phase, layersMax);
     this.energy = new ModelEnergy(attributes, metrics);
   }
 
@@ -41,12 +39,9 @@ final class ModelState {
     return comparison;
   }
 
-  /** The model's layer resolver, made by {@code make} on first need. */
-  LayerResolver resolver(Supplier<LayerResolver> make) {
-    if (resolver == null) {
-      resolver = make.get();
-    }
-    return resolver;
+  /** Whether these are inference runs: only they are predicted, compared and fed back. */
+  boolean inference() {
+    return attributes.phase().equals(ModelAttributes.INFERENCE);
   }
 
   /** True once: on the model's first traced run. */

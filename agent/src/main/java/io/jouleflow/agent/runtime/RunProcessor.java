@@ -14,6 +14,7 @@ import io.jouleflow.predictor.attribution.LayerRef;
 import io.jouleflow.predictor.attribution.LayerResolver;
 import io.jouleflow.predictor.attribution.LayerShares;
 import io.jouleflow.predictor.attribution.RunEnergyAttributor;
+import io.jouleflow.predictor.attribution.TrainingSteps;
 import io.jouleflow.predictor.layers.ArgumentNode;
 import io.jouleflow.predictor.layers.LayerGraph;
 import io.jouleflow.predictor.store.LayerSample;
@@ -48,7 +49,8 @@ final class RunProcessor {
   private final AgentMetrics metrics;
   private final int layersMax;
   private final BiFunction<Object, String, LayerResolver> resolvers;
-  private final Map<String, ModelState> models = new HashMap<>();
+  private final Map<String, ModelState> models = new HashMap<>(); // by model and phase
+  private final Map<String, ModelPhases> phases = new HashMap<>(); // by model
   private final RunEnergyAttributor<ModelState> energy; // null: no meters
   private final RunEnergyAttributor.Sink<ModelState> energySink;
   private final Map<EnergyMeter, String> tfDeviceOfMeter = new HashMap<>();
@@ -111,6 +113,9 @@ final class RunProcessor {
     if (nowNanos - lastCompare >= COMPARE_NANOS) {
       lastCompare = nowNanos;
       for (ModelState m : models.values()) {
+        if (!m.inference()) {
+          continue; // training steps are neither predicted nor samples of inference
+        }
         List<LayerSample> samples =
             m.comparison().compare(m.energy(), m.attributes(), metrics, sampleRows);
         if (feedback != null) {
@@ -132,25 +137,37 @@ final class RunProcessor {
     if (event.failed() || event.outputCount() == 0) {
       return; // failed runs and target-only runs (initializers, save/restore) are not inferences
     }
-    String model = identity.nameOf(event.session());
-    if (models.size() >= MAX_MODELS && !models.containsKey(model)) {
-      model = "_other"; // bounded cardinality, e.g. an application building a graph per request
+    String name = identity.nameOf(event.session());
+    if (phases.size() >= MAX_MODELS && !phases.containsKey(name)) {
+      name = "_other"; // bounded cardinality, e.g. an application building a graph per request
     }
-    ModelState state =
-        models.computeIfAbsent(model, name -> new ModelState(name, layersMax, metrics));
+    String model = name;
+    ModelPhases modelPhases = phases.computeIfAbsent(model, m -> new ModelPhases());
+    StepStats stats = null;
+    List<NodeRecord> nodes = null;
+    String phase;
+    if (event.traced()) {
+      stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
+      nodes = StepStatsParser.nodes(stats);
+      phase = modelPhases.traced(event.fetchNames(), TrainingSteps.isTrainingStep(nodes));
+    } else {
+      phase = modelPhases.untraced(event.fetchNames());
+    }
+    ModelState state = models.computeIfAbsent(model + '\u0000' + phase,
+        k -> new ModelState(model, phase, layersMax, metrics));
     double seconds = event.durationNanos() / 1e9;
     metrics.recordRun(state.attributes().ofModel(), seconds, event.traced());
     if (event.traced()) {
-      StepStats stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
-      List<NodeRecord> nodes = StepStatsParser.nodes(stats);
       announce(state, event, nodes);
       profilerWhereGpus(state, nodes);
       LayerResolver resolver =
-          state.resolver(() -> resolvers.apply(event.session(), state.name()));
+          modelPhases.resolver(() -> resolvers.apply(event.session(), model));
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.attributes().bounded(l));
       state.energy().updateShares(LayerShares.of(nodes, layers));
-      predictFor(state, resolver, nodes, stats);
+      if (state.inference()) {
+        predictFor(state, resolver, nodes, stats);
+      }
     }
     state.energy().addRun(seconds);
     if (energy != null) {
@@ -216,8 +233,11 @@ final class RunProcessor {
 
   private static void announce(ModelState state, RunEvent event, List<NodeRecord> nodes) {
     if (state.firstTrace()) {
-      AgentLog.info("model \"" + state.name() + "\": first traced run, " + nodes.size()
-          + " nodes executed, fetches "
+      AgentLog.info("model \"" + state.name() + "\": first traced "
+          + (state.inference() ? "run, " : "training step (phase=\"training\": backward time"
+              + " goes to the layers it trains, optimizer work to _optimizer; not predicted, no"
+              + " samples), ")
+          + nodes.size() + " nodes executed, fetches "
           + (event.fetchNames() instanceof Object[] f ? Arrays.toString(f) : "unknown"));
     } else if (AgentLog.debugEnabled() && state.firstNodeLog()) {
       nodes.forEach(n -> AgentLog.debug("  node " + n.node() + " op=" + n.opType()

@@ -31,6 +31,8 @@ import java.util.function.LongSupplier;
 public final class AgentMetrics implements AutoCloseable {
 
   public static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
+  /** {@code training} or {@code inference}: what a model's runs were (see the README). */
+  public static final AttributeKey<String> PHASE = AttributeKey.stringKey("phase");
   public static final AttributeKey<String> LAYER = AttributeKey.stringKey("layer");
   public static final AttributeKey<String> LAYER_TYPE = AttributeKey.stringKey("layer.type");
   public static final AttributeKey<String> DEVICE = AttributeKey.stringKey("device");
@@ -185,7 +187,7 @@ public final class AgentMetrics implements AutoCloseable {
 
   private Attributes emissionsAttributes(Attributes modelDeviceSource) {
     return emissionsAttributes.computeIfAbsent(modelDeviceSource, a -> Attributes.of(
-        MODEL, a.get(MODEL), SOURCE, a.get(SOURCE)));
+        MODEL, a.get(MODEL), PHASE, a.get(PHASE), SOURCE, a.get(SOURCE)));
   }
 
   /**

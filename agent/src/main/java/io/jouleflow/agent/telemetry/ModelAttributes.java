@@ -7,13 +7,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The attributes of one model's series, each built once, and the bound on its layer series: at
+ * The attributes of one model's series in one phase ({@code training} or {@code inference}), each built once, and the bound on its layer series: at
  * most {@code layers.max} layers get series of their own, the rest fold into {@code _other}.
  * Worker thread only.
  */
 public final class ModelAttributes {
 
+  /** Runs that trained the model (a backward pass or optimizer updates ran). */
+  public static final String TRAINING = "training";
+  /** Every other run that fetched outputs. */
+  public static final String INFERENCE = "inference";
+
   private final String model;
+  private final String phase;
   private final Attributes modelAttributes;
   private final int layersMax;
   private final Map<String, LayerRef> layers = new HashMap<>();
@@ -22,10 +28,21 @@ public final class ModelAttributes {
   private final Map<EnergyMeter, Attributes> energyAttributes = new HashMap<>();
   private final Map<String, Attributes> layerEnergyAttributes = new HashMap<>();
 
+  /** An inference model's attributes. */
   public ModelAttributes(String model, int layersMax) {
+    this(model, INFERENCE, layersMax);
+  }
+
+  public ModelAttributes(String model, String phase, int layersMax) {
     this.model = model;
+    this.phase = phase;
     this.layersMax = layersMax;
-    this.modelAttributes = Attributes.of(AgentMetrics.MODEL, model);
+    this.modelAttributes = Attributes.of(AgentMetrics.MODEL, model, AgentMetrics.PHASE, phase);
+  }
+
+  /** The phase label: {@link #TRAINING} or {@link #INFERENCE}. */
+  public String phase() {
+    return phase;
   }
 
   /** The model label. */
@@ -49,20 +66,22 @@ public final class ModelAttributes {
     return layer;
   }
 
-  /** {@code model}. */
+  /** {@code model, phase}. */
   public Attributes ofModel() {
     return modelAttributes;
   }
 
-  /** {@code model, layer, layer.type}. */
+  /** {@code model, phase, layer, layer.type}. */
   public Attributes ofLayer(LayerRef layer) {
     return layerAttributes.computeIfAbsent(layer, l -> Attributes.of(
-        AgentMetrics.MODEL, model, AgentMetrics.LAYER, l.id(), AgentMetrics.LAYER_TYPE, l.type()));
+        AgentMetrics.MODEL, model, AgentMetrics.PHASE, phase, AgentMetrics.LAYER, l.id(),
+        AgentMetrics.LAYER_TYPE, l.type()));
   }
 
-  /** {@code model, layer.type}. */
+  /** {@code model, phase, layer.type}. */
   public Attributes ofLayerType(String layerType) {
-    return Attributes.of(AgentMetrics.MODEL, model, AgentMetrics.LAYER_TYPE, layerType);
+    return Attributes.of(AgentMetrics.MODEL, model, AgentMetrics.PHASE, phase,
+        AgentMetrics.LAYER_TYPE, layerType);
   }
 
   /** {@code model, layer, layer.type, device}: a layer's time on a TensorFlow device. */
