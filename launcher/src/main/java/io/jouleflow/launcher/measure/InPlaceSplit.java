@@ -3,8 +3,6 @@ package io.jouleflow.launcher.measure;
 import io.jouleflow.predictor.attribution.DetectedLayers;
 import io.jouleflow.predictor.attribution.LayerRef;
 import io.jouleflow.predictor.attribution.LayerShares;
-import io.jouleflow.predictor.layers.LayerDetector;
-import io.jouleflow.predictor.layers.NodeShapes;
 import io.jouleflow.predictor.trace.NodeRecord;
 import io.jouleflow.predictor.trace.StepStatsParser;
 import java.util.LinkedHashMap;
@@ -38,8 +36,7 @@ public final class InPlaceSplit {
    */
   public static InPlaceSplit trace(
       GraphDef graphDef, Supplier<RunMetadata> tracedRun, int runs, double runSeconds) {
-    DetectedLayers layers = new DetectedLayers(
-        LayerDetector.detect(graphDef, NodeShapes.fromGraphDef(graphDef)), graphDef);
+    DetectedLayers layers = DetectedLayers.of(graphDef); // as the agent detects a session's layers
     Map<String, Double> sum = new LinkedHashMap<>();
     for (int i = 0; i < runs; i++) {
       List<NodeRecord> nodes = StepStatsParser.nodes(tracedRun.get().getStepStats());
