@@ -258,6 +258,19 @@ public final class Bridge {
     }
   }
 
+  // ---- Graph.close ----
+
+  public static void graphClosing(Object graph) {
+    RunListener l = listener;
+    if (l != null && graph != null) {
+      try {
+        l.onGraphClosing(graph);
+      } catch (Throwable ignored) {
+        // see exitRun
+      }
+    }
+  }
+
   private static RunContext context() {
     RunContext ctx = CONTEXT.get();
     if (ctx == null) {

@@ -7,6 +7,7 @@ import io.jouleflow.agent.config.AgentOptions;
 import io.jouleflow.agent.feedback.FeedbackWriter;
 import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
 import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.agent.model.GraphSnapshots;
 import io.jouleflow.agent.model.ModelIdentity;
 import io.jouleflow.agent.model.SessionLayers;
 import io.jouleflow.agent.recorder.Recorder;
@@ -19,6 +20,7 @@ import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.predictor.attribution.DetectedLayers;
 import io.jouleflow.predictor.attribution.RunEnergyAttributor;
 import java.lang.instrument.Instrumentation;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +43,8 @@ public final class AgentRuntime implements RunListener {
   private final Recorder<RunEvent> recorder;
   private final EagerOpStats eagerOps;
   private final ModelIdentity identity;
+  /** The session of this thread's latest run: a new one's graph is watched (see onRun). */
+  private final ThreadLocal<WeakReference<Object>> lastSession = new ThreadLocal<>();
   /** The application's main thread (null when attached): its ports are bound once it ends. */
   private final Thread applicationMain;
   /** Counted down at the first TensorFlow call outside the main thread: the application serves. */
@@ -79,7 +83,8 @@ public final class AgentRuntime implements RunListener {
     Thread applicationMain = attached ? null : Thread.currentThread();
     CountDownLatch servingCall = new CountDownLatch(1);
     openEndpointOnceTheApplicationStarted(metrics, applicationMain, servingCall);
-    ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
+    ModelIdentity identity =
+        new ModelIdentity(options.get(AgentOption.MODEL_NAME), new GraphSnapshots());
     if (options.get(AgentOption.CARBON_INTENSITY) != null) {
       metrics.enableEmissions(Double.parseDouble(options.get(AgentOption.CARBON_INTENSITY)));
     }
@@ -96,7 +101,8 @@ public final class AgentRuntime implements RunListener {
                 identity,
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
-                SessionLayers::forSession,
+                (session, model) ->
+                    SessionLayers.forSession(session, model, identity.snapshots()),
                 attributor,
                 timeline == null ? List.of() : timeline.meters(),
                 livePredictions(options, metrics, timeline),
@@ -227,6 +233,9 @@ public final class AgentRuntime implements RunListener {
     noteTensorFlowCall();
     // The runner's fetch list is live and reused by the caller: copy it (traced runs only).
     Object fetches = fetchNames instanceof List<?> l ? l.toArray(new Object[0]) : null;
+    if (session != null && outputCount > 0 && !failed) {
+      watchGraph(session); // before the event is queued: the worker may read the graph at once
+    }
     recorder.offer(new RunEvent(
         session, fetches, startNanos, endNanos, outputCount, trace, failed));
   }
@@ -235,6 +244,23 @@ public final class AgentRuntime implements RunListener {
   public void onEagerOp(String opType, long startNanos, long endNanos) {
     noteTensorFlowCall();
     eagerOps.record(opType, endNanos - startNanos);
+  }
+
+  /**
+   * At a session's first inference on this thread (a volatile-free check on later ones): its
+   * graph is copied if the application closes it before the worker has read it.
+   */
+  private void watchGraph(Object session) {
+    WeakReference<Object> last = lastSession.get();
+    if (last == null || last.get() != session) {
+      lastSession.set(new WeakReference<>(session));
+      identity.snapshots().sessionRan(session);
+    }
+  }
+
+  @Override
+  public void onGraphClosing(Object graph) {
+    identity.snapshots().graphClosing(graph);
   }
 
   private void noteTensorFlowCall() {

@@ -15,7 +15,7 @@ final class ModelState {
   private final ModelAttributes attributes;
   private final ModelEnergy energy;
   private final LiveComparison comparison = new LiveComparison();
-  private LayerResolver resolver; // built on the model's first traced run
+  private LayerResolver resolver; // built on the model's first run
   private boolean announced;
   private boolean nodesLogged;
 

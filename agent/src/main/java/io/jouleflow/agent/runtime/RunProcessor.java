@@ -140,13 +140,15 @@ final class RunProcessor {
         models.computeIfAbsent(model, name -> new ModelState(name, layersMax, metrics));
     double seconds = event.durationNanos() / 1e9;
     metrics.recordRun(state.attributes().ofModel(), seconds, event.traced());
+    // The graph is read at the model's first run, traced or not: the application may close it
+    // soon after (a batch job), and a closed graph is kept only until the worker has read it.
+    LayerResolver resolver = state.resolver(() -> resolvers.apply(event.session(), state.name()));
+    identity.snapshots().done(event.session());
     if (event.traced()) {
       StepStats stats = StepStatsParser.stepStats(event.trace()); // parsed once per traced run
       List<NodeRecord> nodes = StepStatsParser.nodes(stats);
       announce(state, event, nodes);
       profilerWhereGpus(state, nodes);
-      LayerResolver resolver =
-          state.resolver(() -> resolvers.apply(event.session(), state.name()));
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.attributes().bounded(l));
       state.energy().updateShares(LayerShares.of(nodes, layers));
