@@ -5,6 +5,7 @@ import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
 import io.jouleflow.agent.config.AgentOptions;
 import io.jouleflow.agent.feedback.FeedbackWriter;
+import io.jouleflow.agent.instrument.CoverageCheck;
 import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
 import io.jouleflow.agent.log.AgentLog;
 import io.jouleflow.agent.model.GraphSnapshots;
@@ -114,6 +115,7 @@ public final class AgentRuntime implements RunListener {
         new AgentRuntime(recorder, eagerOps, identity, applicationMain, servingCall);
     int traceEvery = options.getInt(AgentOption.TRACE_EVERY);
     Bridge.activate(runtime, traceEvery);
+    CoverageCheck.install(inst, attached); // one line for TensorFlow it does not cover
     new TensorFlowInstrumentation().install(inst);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
