@@ -113,8 +113,10 @@ public final class AgentRuntime implements RunListener {
 
     AgentRuntime runtime =
         new AgentRuntime(recorder, eagerOps, identity, applicationMain, servingCall);
-    int traceEvery = options.getInt(AgentOption.TRACE_EVERY);
-    Bridge.activate(runtime, traceEvery);
+    String every = options.get(AgentOption.TRACE_EVERY);
+    int traceEvery = every.equals("auto") ? Bridge.TRACE_AUTO : Integer.parseInt(every);
+    double interval = Double.parseDouble(options.get(AgentOption.TRACE_INTERVAL));
+    Bridge.activate(runtime, traceEvery, (long) (interval * 1e9));
     CoverageCheck.install(inst, attached); // one line for TensorFlow it does not cover
     new TensorFlowInstrumentation().install(inst);
 
@@ -149,7 +151,14 @@ public final class AgentRuntime implements RunListener {
         VERSION,
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
-        traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+        traceEvery == 0 ? "off" : traceEvery == Bridge.TRACE_AUTO
+            ? "each session and batch size at its first runs, then every " + every(interval)
+                + " s, within 0.5 % of run time"
+            : "1 run in " + traceEvery));
+  }
+
+  private static String every(double seconds) {
+    return seconds == Math.rint(seconds) ? String.valueOf((long) seconds) : String.valueOf(seconds);
   }
 
   /**
