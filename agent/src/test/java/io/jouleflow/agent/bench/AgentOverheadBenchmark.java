@@ -156,11 +156,15 @@ public final class AgentOverheadBenchmark {
   private List<String> jvmArgs(Variant v) {
     List<String> args = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
     if (v.agentOptions() != null) {
-      args.add("-javaagent:" + agentJar + "=" + (v.label().equals("B")
-          ? v.agentOptions().replace("prometheus.port=0", "prometheus.port=" + metricsPortB)
-          : v.agentOptions()));
+      args.add("-javaagent:" + agentJar + "=" + options(v));
     }
     return args;
+  }
+
+  private String options(Variant v) {
+    return v.label().equals("B")
+        ? v.agentOptions().replace("prometheus.port=0", "prometheus.port=" + metricsPortB)
+        : v.agentOptions();
   }
 
   /** B's traced runs over its runs (warm-up included), from its /metrics endpoint. */
@@ -289,7 +293,7 @@ public final class AgentOverheadBenchmark {
         rounds, runsPerRound, batch, inputSize, inputSize, warmup);
     for (Variant v : VARIANTS) {
       System.out.printf("  %s        %s%s%n", v.label(), v.description(),
-          v.agentOptions() == null ? "" : ": -javaagent:…=" + v.agentOptions());
+          v.agentOptions() == null ? "" : ": -javaagent:…=" + options(v));
     }
   }
 
