@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency overhead of the agent on the example model: the same application in child JVMs without
-# the agent, with it at trace.every=100 and with every run traced, in alternating rounds; prints
-# median/p90/p99 per JVM, the ratios, the cost of a traced run and the verdict (median ratio <= 1.01).
+# the agent, with it at its default sampling (trace.every=auto) and with every run traced, in alternating rounds; prints
+# median/p90/p99 per JVM, the ratios, the cost of a traced run, the verdict (median ratio <= 1.01)
+# and B's trace rate.
 #
 # Usage (from anywhere): scripts/bench-agent-overhead.sh [--rounds 50] [--runs-per-round 500]
 #   [--warmup 1000] [--batch 8] [--input-size 64] [--agent-jar PATH] [--model-dir DIR]

@@ -33,8 +33,12 @@ public final class Bridge {
   static final int CALLER_TRACES = 0x10;
   private static final int MODE_MASK = 0x0f;
 
+  /** {@code trace.every=auto}: see {@link AdaptiveSampling}. */
+  public static final int TRACE_AUTO = -1;
+
   private static volatile RunListener listener;
   private static volatile int traceEvery;
+  private static volatile AdaptiveSampling adaptive; // with TRACE_AUTO
 
   private static final ThreadLocal<RunContext> CONTEXT = new ThreadLocal<>();
   // Every thread's context, to find the oldest run in flight; contexts of dead threads vanish.
@@ -53,8 +57,17 @@ public final class Bridge {
 
   private Bridge() {}
 
-  /** Called once by the agent when it is ready; {@code every <= 0} disables tracing. */
+  /** Called once by the agent when it is ready; {@code every == 0} disables tracing. */
   public static void activate(RunListener l, int every) {
+    activate(l, every, 1_000_000_000L);
+  }
+
+  /**
+   * As {@link #activate(RunListener, int)}; with {@code every == TRACE_AUTO}, a session and batch
+   * size is traced again {@code intervalNanos} after its last trace (see {@link AdaptiveSampling}).
+   */
+  public static void activate(RunListener l, int every, long intervalNanos) {
+    adaptive = every == TRACE_AUTO ? new AdaptiveSampling(intervalNanos) : null;
     traceEvery = every;
     listener = l;
   }
@@ -114,8 +127,8 @@ public final class Bridge {
    * ({@link #TRACE_OBSERVE}); otherwise they run as the caller asked. The returned mode goes back
    * to {@link #exitRun}.
    */
-  public static int enterRun(
-      long startNanos, Object callerOptions, boolean callerWantsMetadata, int outputCount) {
+  public static int enterRun(long startNanos, Object callerOptions, boolean callerWantsMetadata,
+      int outputCount, Object[] inputTensors) {
     RunContext ctx = context();
     ctx.runningSince = startNanos == 0 ? 1 : startNanos;
     boolean callerTraces = tracesAlready(callerOptions);
@@ -126,24 +139,40 @@ public final class Bridge {
       flag = CALLER_TRACES;
     }
     int every = traceEvery;
-    if (every <= 0 || listener == null || outputCount == 0) {
+    if (every == 0 || listener == null || outputCount == 0) {
       return flag | TRACE_NONE;
     }
-    // Inferences 0, N, 2N, ... across all threads: the first is traced, so layers show early.
-    if (RUNS.getAndIncrement() % every != 0) {
+    AdaptiveSampling auto = adaptive;
+    AdaptiveSampling.Slot slot = null;
+    if (auto != null) {
+      slot = auto.slot(ctx.sampling, ctx.session, AdaptiveSampling.batchOf(inputTensors));
+      if (!auto.due(slot, startNanos)) {
+        return flag | TRACE_NONE;
+      }
+    } else if (RUNS.getAndIncrement() % every != 0) {
+      // Inferences 0, N, 2N, ... across all threads: the first is traced, so layers show early.
       return flag | TRACE_NONE;
     }
+    int mode = traceMode(callerTraces, callerWantsMetadata);
+    if (slot != null && mode != TRACE_NONE) {
+      auto.tracing(slot, startNanos);
+    }
+    return flag | mode;
+  }
+
+  /** The trace mode of a sampled run (see {@link #enterRun}). */
+  private static int traceMode(boolean callerTraces, boolean callerWantsMetadata) {
     if (callerTraces) {
       if (callerWantsMetadata) {
-        return flag | TRACE_OBSERVE;
+        return TRACE_OBSERVE;
       }
-      return flag | (AGENT_TRACE_IN_FLIGHT.get() ? TRACE_NONE : TRACE_BORROW);
+      return AGENT_TRACE_IN_FLIGHT.get() ? TRACE_NONE : TRACE_BORROW;
     }
     if (callerWantsMetadata || callerHasTraced || CALLER_TRACES_IN_FLIGHT.get() > 0
         || !AGENT_TRACE_IN_FLIGHT.compareAndSet(false, true)) {
-      return flag | TRACE_NONE; // a profiling session may be running: skip this sample
+      return TRACE_NONE; // a profiling session may be running: skip this sample
     }
-    return flag | TRACE_INJECT;
+    return TRACE_INJECT;
   }
 
   /** The trace part of a run mode ({@link #TRACE_NONE} ... {@link #TRACE_BORROW}). */
@@ -215,6 +244,10 @@ public final class Bridge {
     if ((mode & CALLER_TRACES) != 0) {
       CALLER_TRACES_IN_FLIGHT.decrementAndGet();
     }
+    AdaptiveSampling auto = adaptive;
+    if (auto != null && outputCount > 0) {
+      auto.ran(endNanos - startNanos, hidesMetadata(mode) && trace != null);
+    }
     RunContext ctx = CONTEXT.get();
     RunListener l = listener;
     try {
@@ -253,6 +286,19 @@ public final class Bridge {
     if (l != null && bundle != null) {
       try {
         l.onSavedModelLoaded(bundle, exportDir);
+      } catch (Throwable ignored) {
+        // see exitRun
+      }
+    }
+  }
+
+  // ---- Graph.close ----
+
+  public static void graphClosing(Object graph) {
+    RunListener l = listener;
+    if (l != null && graph != null) {
+      try {
+        l.onGraphClosing(graph);
       } catch (Throwable ignored) {
         // see exitRun
       }
@@ -318,6 +364,7 @@ public final class Bridge {
 
   /** Per-thread state: the session being run by this thread and since when. */
   private static final class RunContext {
+    final AdaptiveSampling.Cache sampling = new AdaptiveSampling.Cache();
     Object session;
     Object fetchNames;
     volatile long runningSince; // 0: no run in flight

@@ -33,6 +33,12 @@ public interface RunListener {
   /** One eager operation executed ({@code EagerOperationBuilder.build()}). */
   void onEagerOp(String opType, long startNanos, long endNanos);
 
+  /**
+   * The application is closing a {@code org.tensorflow.Graph} (on entry of {@code close()}, while
+   * the graph is still readable).
+   */
+  void onGraphClosing(Object graph);
+
   /** A SavedModel was loaded from {@code exportDir}; {@code bundle} is the SavedModelBundle. */
   void onSavedModelLoaded(Object bundle, String exportDir);
 }

@@ -14,7 +14,11 @@ public enum AgentOption {
   PROMETHEUS_PORT("prometheus.port", "9464", "port of the /metrics endpoint; 0 disables it"),
   OTLP_ENDPOINT("otlp.endpoint", null, "OTLP/HTTP metrics endpoint; unset = no OTLP export"),
   OTLP_INTERVAL("otlp.interval", "10", "seconds between OTLP exports"),
-  TRACE_EVERY("trace.every", "100", "trace 1 Session run in N for per-op timings; 0 = never"),
+  TRACE_EVERY("trace.every", "auto",
+      "auto (each session and batch size at its first runs, then every trace.interval seconds,"
+          + " within 0.5 % of run time), or N: trace 1 Session run in N; 0 = never"),
+  TRACE_INTERVAL("trace.interval", "1",
+      "with trace.every=auto: seconds between traced runs of one session and batch size"),
   METERS("meters", "auto", "auto, or a list of nvml, rapl, estimate"),
   CPU_WATTS("cpu.watts", null, "active watts per core for the estimate meter"),
   RAPL_ROOT("rapl.root", "/sys/class/powercap", "powercap directory holding the intel-rapl zones"),

@@ -129,7 +129,11 @@ public final class AgentOptions {
       case PROMETHEUS_PORT:
         return intInRange(value, 0, 65535);
       case TRACE_EVERY:
-        return intInRange(value, 0, Integer.MAX_VALUE);
+        return value.equals("auto") ? null
+            : intInRange(value, 0, Integer.MAX_VALUE) == null ? null
+            : "must be auto or an integer from 0 to " + Integer.MAX_VALUE;
+      case TRACE_INTERVAL:
+        return positiveAtMost(value, 3600);
       case LAYERS_MAX:
         return intInRange(value, 1, 100_000);
       case OTLP_INTERVAL:

@@ -24,12 +24,13 @@ public final class SessionRunAdvice {
       @Advice.Argument(0) Object sessionHandle,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC)
           Object runOptions,
+      @Advice.Argument(2) Object[] inputTensors,
       @Advice.Argument(5) Object[] outputOps,
       @Advice.Argument(value = 8, readOnly = false) boolean wantRunMetadata,
       @Advice.Local("jouleflowRunMode") int runMode) {
     long start = System.nanoTime();
-    runMode = Bridge.enterRun(
-        start, runOptions, wantRunMetadata, outputOps == null ? 0 : outputOps.length);
+    runMode = Bridge.enterRun(start, runOptions, wantRunMetadata,
+        outputOps == null ? 0 : outputOps.length, inputTensors);
     int trace = Bridge.traceOf(runMode);
     if (trace == Bridge.TRACE_INJECT) {
       Object traced = Bridge.tracedOptions(runOptions, sessionHandle);

@@ -19,7 +19,7 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * The four TensorFlow Java entry points the agent instruments, in one place. Advice is referred
+ * The TensorFlow Java entry points the agent instruments, in one place. Advice is referred
  * to by name and read as bytecode from the agent's class loader, so TensorFlow types in advice
  * signatures never need to resolve in the agent's loader.
  */
@@ -29,6 +29,7 @@ public final class TensorFlowInstrumentation {
   private static final String RUNNER = "org.tensorflow.Session$Runner";
   private static final String SAVED_MODEL = "org.tensorflow.SavedModelBundle";
   private static final String EAGER_BUILDER = "org.tensorflow.EagerOperationBuilder";
+  private static final String GRAPH = "org.tensorflow.Graph";
 
   private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +77,14 @@ public final class TensorFlowInstrumentation {
                 .advice(
                     named("build").and(takesArguments(0)).and(not(isBridge())),
                     EagerOperationAdvice.class.getName()))
+        .type(named(GRAPH))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("close").and(takesArguments(0)).and(not(isStatic())),
+                    GraphCloseAdvice.class.getName()))
         .installOn(inst);
   }
 

@@ -30,9 +30,23 @@ public final class ModelIdentity {
   private final String fixedName;
   private final Map<Object, String> savedModelNames = Collections.synchronizedMap(new WeakHashMap<>());
   private final Map<Object, String> resolved = new WeakHashMap<>(); // worker thread only
+  // Fingerprint names by graph: a new session on a known graph needs no second read.
+  private final Map<Object, String> graphNames = new WeakHashMap<>(); // worker thread only
+  private final GraphSnapshots snapshots;
 
   public ModelIdentity(String fixedName) {
+    this(fixedName, new GraphSnapshots());
+  }
+
+  /** @param snapshots copies of graphs closed before the worker read them */
+  public ModelIdentity(String fixedName, GraphSnapshots snapshots) {
     this.fixedName = fixedName;
+    this.snapshots = snapshots;
+  }
+
+  /** The copies of closed graphs this identity and the session's layers are read from. */
+  public GraphSnapshots snapshots() {
+    return snapshots;
   }
 
   /** Application thread, once per load: remembers the bundle's session and directory. */
@@ -67,7 +81,14 @@ public final class ModelIdentity {
     }
     String name = savedModelNames.get(session);
     if (name == null) {
-      name = fingerprintName(session);
+      Object graph = GraphSnapshots.graphOf(session);
+      name = graph == null ? null : graphNames.get(graph);
+      if (name == null) {
+        name = fingerprintName(session);
+        if (graph != null && !name.equals(UNKNOWN)) {
+          graphNames.put(graph, name);
+        }
+      }
     }
     synchronized (resolved) {
       resolved.put(session, name);
@@ -92,12 +113,16 @@ public final class ModelIdentity {
     return name;
   }
 
-  private static String fingerprintName(Object session) {
+  private String fingerprintName(Object session) {
     try {
       return "graph-" + fingerprint(GraphAccess.structureOf(session));
     } catch (Exception | LinkageError e) {
-      AgentLog.warn("could not read the graph of a session to name its model (" + e
-          + "); its runs are labelled model=\"" + UNKNOWN + "\"");
+      GraphDef copy = snapshots.copyOf(session); // closed since: the copy taken at its close
+      if (copy != null) {
+        return "graph-" + fingerprint(copy);
+      }
+      AgentLog.warn("could not read the graph of a session to name its model ("
+          + SessionLayers.cause(e) + "); its runs are labelled model=\"" + UNKNOWN + "\"");
       return UNKNOWN;
     }
   }

@@ -18,11 +18,19 @@ public final class SessionLayers {
    * when the graph cannot be read (one log line says why).
    */
   public static LayerResolver forSession(Object session, String model) {
+    return forSession(session, model, new GraphSnapshots());
+  }
+
+  /**
+   * As {@link #forSession(Object, String)}; a graph the application has closed already is read
+   * from the copy {@code snapshots} took when it was closed.
+   */
+  public static LayerResolver forSession(Object session, String model, GraphSnapshots snapshots) {
     if (session == null) {
       return new ScopeLayers();
     }
     try {
-      GraphDef def = GraphAccess.graphDefOf(session);
+      GraphDef def = graphDefOf(session, snapshots);
       DetectedLayers layers = DetectedLayers.of(def); // a training graph: its forward layers
       AgentLog.info("model \"" + model + "\": " + layers.graph().size() + " layers detected");
       return layers;
@@ -33,6 +41,20 @@ public final class SessionLayers {
     }
   }
 
+
+  /** The live graph's GraphDef, else the copy taken at its close; the live failure otherwise. */
+  static GraphDef graphDefOf(Object session, GraphSnapshots snapshots)
+      throws ReflectiveOperationException {
+    try {
+      return GraphAccess.graphDefOf(session);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      GraphDef copy = snapshots.copyOf(session); // closed since: its copy, if it ran before
+      if (copy == null) {
+        throw e;
+      }
+      return copy;
+    }
+  }
 
   /** What went wrong, through the reflection that reached TensorFlow's graph. */
   static String cause(Throwable t) {

@@ -5,8 +5,10 @@ import io.jouleflow.agent.bridge.RunListener;
 import io.jouleflow.agent.config.AgentOption;
 import io.jouleflow.agent.config.AgentOptions;
 import io.jouleflow.agent.feedback.FeedbackWriter;
+import io.jouleflow.agent.instrument.CoverageCheck;
 import io.jouleflow.agent.instrument.TensorFlowInstrumentation;
 import io.jouleflow.agent.log.AgentLog;
+import io.jouleflow.agent.model.GraphSnapshots;
 import io.jouleflow.agent.model.ModelIdentity;
 import io.jouleflow.agent.model.SessionLayers;
 import io.jouleflow.agent.recorder.Recorder;
@@ -19,6 +21,7 @@ import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.predictor.attribution.DetectedLayers;
 import io.jouleflow.predictor.attribution.RunEnergyAttributor;
 import java.lang.instrument.Instrumentation;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +44,8 @@ public final class AgentRuntime implements RunListener {
   private final Recorder<RunEvent> recorder;
   private final EagerOpStats eagerOps;
   private final ModelIdentity identity;
+  /** The session of this thread's latest run: a new one's graph is watched (see onRun). */
+  private final ThreadLocal<WeakReference<Object>> lastSession = new ThreadLocal<>();
   /** The application's main thread (null when attached): its ports are bound once it ends. */
   private final Thread applicationMain;
   /** Counted down at the first TensorFlow call outside the main thread: the application serves. */
@@ -79,7 +84,8 @@ public final class AgentRuntime implements RunListener {
     Thread applicationMain = attached ? null : Thread.currentThread();
     CountDownLatch servingCall = new CountDownLatch(1);
     openEndpointOnceTheApplicationStarted(metrics, applicationMain, servingCall);
-    ModelIdentity identity = new ModelIdentity(options.get(AgentOption.MODEL_NAME));
+    ModelIdentity identity =
+        new ModelIdentity(options.get(AgentOption.MODEL_NAME), new GraphSnapshots());
     if (options.get(AgentOption.CARBON_INTENSITY) != null) {
       metrics.enableEmissions(Double.parseDouble(options.get(AgentOption.CARBON_INTENSITY)));
     }
@@ -96,7 +102,8 @@ public final class AgentRuntime implements RunListener {
                 identity,
                 metrics,
                 options.getInt(AgentOption.LAYERS_MAX),
-                SessionLayers::forSession,
+                (session, model) ->
+                    SessionLayers.forSession(session, model, identity.snapshots()),
                 attributor,
                 timeline == null ? List.of() : timeline.meters(),
                 livePredictions(options, metrics, timeline),
@@ -106,8 +113,11 @@ public final class AgentRuntime implements RunListener {
 
     AgentRuntime runtime =
         new AgentRuntime(recorder, eagerOps, identity, applicationMain, servingCall);
-    int traceEvery = options.getInt(AgentOption.TRACE_EVERY);
-    Bridge.activate(runtime, traceEvery);
+    String every = options.get(AgentOption.TRACE_EVERY);
+    int traceEvery = every.equals("auto") ? Bridge.TRACE_AUTO : Integer.parseInt(every);
+    double interval = Double.parseDouble(options.get(AgentOption.TRACE_INTERVAL));
+    Bridge.activate(runtime, traceEvery, (long) (interval * 1e9));
+    CoverageCheck.install(inst, attached); // one line for TensorFlow it does not cover
     new TensorFlowInstrumentation().install(inst);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -141,7 +151,14 @@ public final class AgentRuntime implements RunListener {
         VERSION,
         attached ? "attached" : "started",
         (System.nanoTime() - t0) / 1_000_000,
-        traceEvery == 0 ? "off" : "1 run in " + traceEvery));
+        traceEvery == 0 ? "off" : traceEvery == Bridge.TRACE_AUTO
+            ? "each session and batch size at its first runs, then every " + every(interval)
+                + " s, within 0.5 % of run time"
+            : "1 run in " + traceEvery));
+  }
+
+  private static String every(double seconds) {
+    return seconds == Math.rint(seconds) ? String.valueOf((long) seconds) : String.valueOf(seconds);
   }
 
   /**
@@ -228,6 +245,9 @@ public final class AgentRuntime implements RunListener {
     // The runner's fetch list is live and reused by the caller: copy it (a few names; every run's
     // fetches tell its phase, training or inference, on the worker).
     Object fetches = fetchNames instanceof List<?> l ? l.toArray(new Object[0]) : null;
+    if (session != null && outputCount > 0 && !failed) {
+      watchGraph(session); // before the event is queued: the worker may read the graph at once
+    }
     recorder.offer(new RunEvent(
         session, fetches, startNanos, endNanos, outputCount, trace, failed));
   }
@@ -236,6 +256,23 @@ public final class AgentRuntime implements RunListener {
   public void onEagerOp(String opType, long startNanos, long endNanos) {
     noteTensorFlowCall();
     eagerOps.record(opType, endNanos - startNanos);
+  }
+
+  /**
+   * At a session's first inference on this thread (a volatile-free check on later ones): its
+   * graph is copied if the application closes it before the worker has read it.
+   */
+  private void watchGraph(Object session) {
+    WeakReference<Object> last = lastSession.get();
+    if (last == null || last.get() != session) {
+      lastSession.set(new WeakReference<>(session));
+      identity.snapshots().sessionRan(session);
+    }
+  }
+
+  @Override
+  public void onGraphClosing(Object graph) {
+    identity.snapshots().graphClosing(graph);
   }
 
   private void noteTensorFlowCall() {

@@ -157,11 +157,13 @@ final class RunProcessor {
         k -> new ModelState(model, phase, layersMax, metrics));
     double seconds = event.durationNanos() / 1e9;
     metrics.recordRun(state.attributes().ofModel(), seconds, event.traced());
+    // The graph is read at the model's first run, traced or not: the application may close it
+    // soon after (a batch job), and a closed graph is kept only until the worker has read it.
+    LayerResolver resolver = modelPhases.resolver(() -> resolvers.apply(event.session(), model));
+    identity.snapshots().done(event.session());
     if (event.traced()) {
       announce(state, event, nodes);
       profilerWhereGpus(state, nodes);
-      LayerResolver resolver =
-          modelPhases.resolver(() -> resolvers.apply(event.session(), model));
       List<LayerRef> layers = new ArrayList<>(resolver.resolve(nodes));
       layers.replaceAll(l -> l == null ? null : state.attributes().bounded(l));
       state.energy().updateShares(LayerShares.of(nodes, layers));

@@ -16,7 +16,8 @@ class AgentOptionsTest {
     AgentOptions o = resolve(null, Map.of(), Map.of());
     assertThat(o.get(AgentOption.PROMETHEUS_HOST)).isEqualTo("127.0.0.1");
     assertThat(o.getInt(AgentOption.PROMETHEUS_PORT)).isEqualTo(9464);
-    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(100);
+    assertThat(o.get(AgentOption.TRACE_EVERY)).isEqualTo("auto");
+    assertThat(o.get(AgentOption.TRACE_INTERVAL)).isEqualTo("1");
     assertThat(o.get(AgentOption.OTLP_ENDPOINT)).isNull();
     assertThat(o.warnings()).isEmpty();
   }
@@ -45,9 +46,21 @@ class AgentOptionsTest {
   void badValueWarnsAndFallsBackToTheDefault() {
     AgentOptions o = resolve("layers.max=0,trace.every=abc", Map.of(), Map.of());
     assertThat(o.getInt(AgentOption.LAYERS_MAX)).isEqualTo(500);
-    assertThat(o.getInt(AgentOption.TRACE_EVERY)).isEqualTo(100);
+    assertThat(o.get(AgentOption.TRACE_EVERY)).isEqualTo("auto");
     assertThat(o.warnings()).hasSize(2);
-    assertThat(o.warnings()).anySatisfy(w -> assertThat(w).contains("trace.every=abc").contains("using 100"));
+    assertThat(o.warnings()).anySatisfy(w -> assertThat(w).contains("trace.every=abc")
+        .contains("must be auto or an integer").contains("using auto"));
+  }
+
+  @Test
+  void traceIntervalIsAPositiveNumberOfSecondsUpToAnHour() {
+    assertThat(resolve("trace.interval=0.5", Map.of(), Map.of()).get(AgentOption.TRACE_INTERVAL))
+        .isEqualTo("0.5");
+    for (String bad : new String[] {"0", "-1", "3601", "NaN", "x"}) {
+      AgentOptions o = resolve("trace.interval=" + bad, Map.of(), Map.of());
+      assertThat(o.get(AgentOption.TRACE_INTERVAL)).isEqualTo("1");
+      assertThat(o.warnings()).singleElement().asString().contains("trace.interval");
+    }
   }
 
   @Test

@@ -102,6 +102,27 @@ class ServiceUnderAgentIT {
   }
 
   @Test
+  void defaultSamplingTracesEveryBatchSizeAtOnceThenAboutOncePerSecond() throws Exception {
+    int port = ExampleService.freePort();
+    try (ExampleService svc =
+        ExampleService.start(models.resolve(MODEL), "prometheus.port=" + port, List.of())) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 2 * REQUESTS; i++) {
+        svc.predict(1 + i % 4, i);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      PrometheusScrape s = awaitRuns(port, 2 * REQUESTS);
+      double traced = s.sum("jouleflow_inference_traced_runs_total",
+          x -> MODEL.equals(x.label("model")));
+      // Four batch sizes: the first three runs of each, then one per batch size per second.
+      assertThat(traced).as("traced runs in %.1f s", seconds)
+          .isBetween(4.0 * 3, 4 * (3 + seconds + 1));
+      assertThat(svc.jvm.stderr()).contains("tracing each session and batch size at its first"
+          + " runs, then every 1 s, within 0.5 % of run time");
+    }
+  }
+
+  @Test
   void busyPortAndBadOptionsCostOneLogLineEachAndTheServiceStillServes() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = busy.getLocalPort();
@@ -115,7 +136,7 @@ class ServiceUnderAgentIT {
         assertThat(agentLines.stream().filter(l -> l.contains("bogus"))).singleElement()
             .asString().contains("valid keys");
         assertThat(agentLines.stream().filter(l -> l.contains("trace.every=abc"))).singleElement()
-            .asString().contains("using 100");
+            .asString().contains("using auto");
         assertThat(svc.jvm.stderr()).as("no stack trace").doesNotContain("\tat ");
       }
     }

@@ -48,7 +48,7 @@ final class CollectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--preset", defaultValue = "quick", paramLabel = "quick|full",
-      description = "quick: inputs 32-96, batch 1, 4, 8, about 30 min on 2 cores; full: the paper's grid"
+      description = "quick: ten zoo families and 8 random architectures, inputs 32-96, batch 1, 4, 8, within 30 min on 2 cores; full: the paper's grid"
           + " (batch 16/32/64, inputs 300/400/500) for GPU servers. Default: ${DEFAULT-VALUE}.")
   String preset;
 
@@ -120,8 +120,7 @@ final class CollectCommand implements Callable<Integer> {
           energy.measured() ? "" : ", an estimate");
       out.flush();
       KerasMeasurer measurer = new KerasMeasurer(energy, grid.modelProtocol(), grid.layerProtocol(),
-          line -> { err.println("  " + line); err.flush(); }, measureProtocol,
-          KerasMeasurer.DEFAULT_TRACED_RUNS);
+          line -> { err.println("  " + line); err.flush(); }, measureProtocol, TRACED_RUNS);
       for (int i = 0; i < jobs.size(); i++) {
         Job job = jobs.get(i);
         KerasModel model;
@@ -201,6 +200,9 @@ final class CollectCommand implements Callable<Integer> {
         null, r.layerCount(), r.additivityFactor(), r.layers().isEmpty() ? null : sum, null,
         r.protocol(), r.machineLoad())));
   }
+
+  /** Traced runs per configuration: ten keep a zoo grid within its time, shares vary little. */
+  static final int TRACED_RUNS = 10;
 
   /** {@code --protocol}'s value, checked. */
   static String protocol(String value, CommandSpec spec) {
