@@ -44,6 +44,18 @@ public record CpuInfo(String modelName, int logicalCpus, int physicalCores) {
    * Reads a file in {@code /proc/cpuinfo} format. A missing or unreadable file gives {@code
    * unknown} and the JVM's processor count, never an exception.
    */
+  /**
+   * This machine's CPU: {@code /proc/cpuinfo}, with the model name that {@value
+   * HardwareProfile#CPU_MODEL_ENV} gives instead, where set (another CPU's profile and its power
+   * estimate, to try jouleflow off the hardware a model set was trained on).
+   */
+  public static CpuInfo readMachine() {
+    CpuInfo cpu = read(PROC_CPUINFO);
+    String override = System.getenv(HardwareProfile.CPU_MODEL_ENV);
+    return override == null || override.isBlank() ? cpu
+        : new CpuInfo(override.strip(), cpu.logicalCpus(), cpu.physicalCores());
+  }
+
   public static CpuInfo read(Path cpuinfo) {
     List<String> lines;
     try {

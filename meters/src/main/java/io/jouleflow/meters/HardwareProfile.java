@@ -41,9 +41,17 @@ public record HardwareProfile(
     }
   }
 
-  /** This machine: the GPUs given (from NVML) and the CPU from {@code /proc/cpuinfo}. */
+  /** The environment variable that stands in for the CPU's model name (see {@link #detect(List)}). */
+  public static final String CPU_MODEL_ENV = "JOULEFLOW_CPU_MODEL";
+
+  /**
+   * This machine: the GPUs given (from NVML) and the CPU from {@code /proc/cpuinfo}. Where {@value
+   * #CPU_MODEL_ENV} is set, its value is the CPU's model name: the profile of a machine with
+   * another CPU, to try what jouleflow does off the hardware a model set was trained on (the tests
+   * do), or a name for a CPU whose {@code /proc/cpuinfo} has none.
+   */
   public static HardwareProfile detect(List<Device> gpus) {
-    return detect(gpus, CpuInfo.PROC_CPUINFO);
+    return of(gpus, CpuInfo.readMachine());
   }
 
   /** As {@link #detect(List)}, reading the CPU from a file in {@code /proc/cpuinfo} format. */

@@ -14,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * The model set the agent compares observations with: the {@code models} directory, else the set
- * {@code jouleflow predict} uses by default ({@link ModelSet#defaultSet()}). Predictions are
+ * {@code jouleflow predict} uses by default ({@link ModelSet#defaultSet(String)}: a set made for
+ * this machine's profile, else the bundled one). Predictions are
  * {@link GraphPrediction}s, the same use case as {@code predict}'s.
  *
  * <p>Files are read on a thread of their own, {@code jouleflow-models}, started at the first
@@ -177,7 +178,7 @@ final class LivePredictions {
   private ModelSet readFirst() {
     try {
       ModelSet s = directory == null
-          ? ModelSet.defaultSet().orElse(null)
+          ? ModelSet.defaultSet(hardwareProfile).orElse(null)
           : reader.apply(Path.of(directory));
       if (s == null) {
         AgentLog.warn("no model set bundled and none given (models=...); predictions are off");

@@ -8,6 +8,7 @@ import io.jouleflow.launcher.evaluate.Splits;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
 import io.jouleflow.launcher.train.SampleSelection;
 import io.jouleflow.predictor.store.LayerSample;
+import io.jouleflow.predictor.store.MeasureProtocols;
 import io.jouleflow.predictor.store.ModelSample;
 import io.jouleflow.predictor.store.SampleFilter;
 import io.jouleflow.predictor.store.SampleOrigin;
@@ -40,8 +41,10 @@ import picocli.CommandLine.Spec;
  * samples of one hardware profile. Prints the results table (Markdown) on stdout, progress per fold
  * on stderr, and writes {@code evaluation.md} and {@code evaluation.csv} to {@code --out}.
  *
- * <p>Only {@code collect} samples are evaluated: their layers were measured in isolation next to a
- * whole-model measurement of the same configuration, which is what the two whole-model errors need.
+ * <p>Only {@code collect} samples are evaluated: each configuration's layers were measured next to
+ * a whole-model measurement of it, which is what the whole-model errors need. One protocol at a
+ * time (in place by default, where there are such rows); where the samples also hold layers
+ * measured alone, the paper's footing is printed beside it.
  */
 @Command(
     name = "evaluate",
@@ -67,9 +70,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = "--from-csv",
+      split = ",",
       paramLabel = "DIR",
-      description = "Read the samples of a `collect --export` directory instead of a store.")
-  Path fromCsv;
+      description = "Read the samples of `collect --export` directories (comma-separated) instead"
+          + " of a store.")
+  List<Path> fromCsv;
 
   @Option(
       names = "--split",
@@ -130,8 +135,12 @@ final class EvaluateCommand implements Callable<Integer> {
       throw usage("--split must be family or fraction, not '" + split + "'");
     }
     List<EvaluationMethod> chosen = methods();
-    if (fromCsv != null && !Files.isDirectory(fromCsv)) {
-      throw usage("--from-csv " + fromCsv + " is not a directory");
+    if (fromCsv != null) {
+      for (Path dir : fromCsv) {
+        if (!Files.isDirectory(dir)) {
+          throw usage("--from-csv " + dir + " is not a directory");
+        }
+      }
     }
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw usage("--out " + out + " is a file, not a directory");
@@ -143,7 +152,9 @@ final class EvaluateCommand implements Callable<Integer> {
     List<ModelSample> models;
     String source;
     try (SampleStore samples = open()) {
-      source = fromCsv != null ? fromCsv.toString() : SampleStore.redacted(samples.url());
+      source = fromCsv != null
+          ? fromCsv.stream().map(Path::toString).collect(Collectors.joining(", "))
+          : SampleStore.redacted(samples.url());
       SampleFilter collected = SampleFilter.ALL.withOrigin(SampleOrigin.COLLECT);
       layers = samples.layerSamples(collected);
       models = samples.modelSamples(collected);
@@ -155,10 +166,15 @@ final class EvaluateCommand implements Callable<Integer> {
           "no collected layer samples in " + source + "; run `jouleflow collect` first");
     }
     String profile = profile(layers);
-    SampleSelection selection = SampleSelection.of(
-        layers.stream().filter(s -> s.hardwareProfile().equals(profile)).toList(),
-        models.stream().filter(s -> s.hardwareProfile().equals(profile)).toList(),
-        protocolChoice, includeBusy);
+    List<LayerSample> profileLayers =
+        layers.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
+    List<ModelSample> profileModels =
+        models.stream().filter(s -> s.hardwareProfile().equals(profile)).toList();
+    SampleSelection selection =
+        SampleSelection.of(profileLayers, profileModels, protocolChoice, includeBusy);
+    SampleSelection isolated = selection.protocol().equals(MeasureProtocols.IN_PLACE)
+        ? SampleSelection.of(profileLayers, profileModels, MeasureProtocols.ISOLATED, includeBusy)
+        : null;
     layers = selection.layers();
     models = selection.models();
     Set<String> modelNames = new TreeSet<>();
@@ -223,12 +239,41 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()), e);
     }
     stdout.print(report.toMarkdown());
+    if (isolated != null && !isolated.layers().isEmpty()) {
+      paperComparison(isolated, err, stdout);
+    }
     stdout.printf(
         Locale.ROOT,
         "%nwrote %s%n",
         written.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
     stdout.flush();
     return JouleflowCommand.EXIT_OK;
+  }
+
+  /**
+   * The paper's footing beside the headline: where the samples also hold layers measured alone,
+   * the random forest on those, held out the same way, against the sum of the measured layers.
+   */
+  private void paperComparison(SampleSelection isolated, PrintWriter err, PrintWriter stdout) {
+    Set<String> names = new TreeSet<>();
+    isolated.layers().forEach(s -> names.add(s.model()));
+    Split folds = split.strip().toLowerCase(Locale.ROOT).equals("family")
+        ? Splits.byFamily(names) : Splits.byFraction(names, Splits.DEFAULT_FRACTION, seed);
+    err.println("evaluate: the paper's footing, random forest on the layers measured alone ("
+        + isolated.layers().size() + " layer samples)");
+    err.flush();
+    try {
+      EvaluationReport paper = Evaluation.run(folds, isolated.layers(), isolated.models(),
+          List.of(EvaluationMethod.RF.create()), line -> { });
+      EvaluationReport.MethodResult rf = paper.methods().get(0);
+      stdout.printf(Locale.ROOT, "%nPaper comparison (protocol isolated: layers measured alone,"
+              + " %d held-out configurations): random-forest RMSPE %.2f %% against the sum of the"
+              + " measured layers (the paper's footing), %.2f %% against the measured whole model.%n",
+          paper.heldOutModels(), rf.sumOfLayers().rmspe() * 100, rf.wholeModel().rmspe() * 100);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      stdout.printf("%nPaper comparison: not possible here (%s)%n",
+          JouleflowCommand.firstLine(e.getMessage()));
+    }
   }
 
   private List<EvaluationMethod> methods() {
@@ -262,7 +307,9 @@ final class EvaluateCommand implements Callable<Integer> {
     if (fromCsv != null) {
       SampleStore memory = SampleStore.open(SQLITE + ":memory:");
       try {
-        memory.importCsv(fromCsv);
+        for (Path dir : fromCsv) {
+          memory.importCsv(dir);
+        }
       } catch (SampleStoreException e) {
         memory.close();
         throw e;

@@ -33,7 +33,7 @@ import picocli.CommandLine;
     versionProvider = JouleflowCommand.Version.class,
     description = "Per-layer energy of TensorFlow Java inference.",
     subcommands = {MetersCommand.class, MeasureCommand.class, CollectCommand.class,
-        TrainCommand.class, PredictCommand.class,
+        TrainCommand.class, PredictCommand.class, CalibrateCommand.class,
         EvaluateCommand.class, DemoCommand.class},
     usageHelpAutoWidth = true)
 public final class JouleflowCommand implements Runnable {

@@ -158,14 +158,15 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /**
-   * The set {@code predict} uses without {@code --models}: {@link ModelSet#defaultSet()}, the
-   * agent's choice too.
+   * The set {@code predict} uses without {@code --models}: {@link ModelSet#defaultSet(String)} for
+   * this machine's profile (a set {@code calibrate} or {@code train} wrote for it, else the bundled
+   * one), the agent's choice too.
    *
    * @throws CommandFailure when there is none or it is corrupt
    */
   static ModelSet defaultModelSet() {
     try {
-      return ModelSet.defaultSet().orElseThrow(() -> new CommandFailure("no model set: none is"
+      return ModelSet.defaultSet(machineProfile()).orElseThrow(() -> new CommandFailure("no model set: none is"
           + " bundled and none is under " + ModelSet.defaultRoot()
           + "; train one with `jouleflow train` or name one with --models DIR"));
     } catch (ModelSetException e) {

@@ -1,6 +1,7 @@
 package io.jouleflow.launcher.cli;
 
 import io.jouleflow.launcher.train.ModelSetTrainer;
+import io.jouleflow.launcher.train.ProfilePrior;
 import io.jouleflow.launcher.train.SampleSelection;
 import io.jouleflow.predictor.model.FallbackRates;
 import io.jouleflow.predictor.model.ForestHyperParameters;
@@ -18,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,8 +72,13 @@ final class TrainCommand implements Callable<Integer> {
   Path outDir;
 
   @Option(names = "--hardware-profile", paramLabel = "ID",
-      description = "Train on this profile's samples. Default: the profile with most samples.")
+      description = "Train on this profile's samples. Default: this machine's, where the store has"
+          + " samples of it (other profiles' samples then serve as prior knowledge), else the"
+          + " profile with most samples.")
   String hardwareProfile;
+
+  @Option(names = "--no-prior", description = "Leave other hardware profiles' samples out entirely.")
+  boolean noPrior;
 
   @Option(names = "--origin", defaultValue = "all", paramLabel = "collect|agent|all",
       description = "Which samples: collect, agent or all. Default: ${DEFAULT-VALUE}.")
@@ -121,7 +128,10 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, Long> profiles = all.stream().collect(
         Collectors.groupingBy(LayerSample::hardwareProfile, LinkedHashMap::new, Collectors.counting()));
     String profile = hardwareProfile;
-    if (profile == null) {
+    String machine = PredictCommand.machineProfile();
+    if (profile == null && machine != null && profiles.containsKey(machine)) {
+      profile = machine; // this machine's rows, the agent's among them, always count
+    } else if (profile == null) {
       profile = profiles.entrySet().stream()
           // most samples; on a tie, the first id in alphabetical order
           .max(Map.Entry.<String, Long>comparingByValue()
@@ -145,6 +155,31 @@ final class TrainCommand implements Callable<Integer> {
     List<LayerSample> samples = selection.layers();
     if (samples.isEmpty()) {
       throw new CommandFailure("no layer samples of " + chosen + " left with " + selection.describe());
+    }
+    String priorProfile = profiles.entrySet().stream()
+        .filter(e -> !e.getKey().equals(chosen))
+        .max(Map.Entry.<String, Long>comparingByValue()
+            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+        .map(Map.Entry::getKey).orElse(null);
+    if (priorProfile != null && !noPrior) {
+      SampleSelection other = SampleSelection.of(
+          all.stream().filter(s -> s.hardwareProfile().equals(priorProfile)).toList(),
+          loaded.models().stream().filter(s -> s.hardwareProfile().equals(priorProfile)).toList(),
+          selection.protocol(), includeBusy);
+      ProfilePrior prior = ProfilePrior.of(chosen, samples, selection.models(), other.layers(),
+          other.models());
+      if (prior.matched() > 0) {
+        List<LayerSample> withPrior = new ArrayList<>(samples);
+        withPrior.addAll(prior.rows());
+        samples = withPrior;
+        out.printf(Locale.ROOT, "prior: %d layer samples of %s, scaled by %.3f (this machine ÷"
+                + " that one, median over %d configurations both measured; --no-prior leaves"
+                + " them out)%n", prior.rows().size(), priorProfile, prior.ratio(), prior.matched());
+      } else {
+        out.printf(Locale.ROOT, "prior: %s has no configuration this machine measured too, so its"
+            + " samples cannot be scaled and are left out (run `jouleflow calibrate --store ...`"
+            + " to measure the shared suite)%n", priorProfile);
+      }
     }
     Map<String, Long> origins = samples.stream().collect(
         Collectors.groupingBy(LayerSample::origin, LinkedHashMap::new, Collectors.counting()));

@@ -93,6 +93,7 @@ public final class ModelSetTrainer {
             types,
             types.stream().filter(LayerTypeFit::fallback).map(LayerTypeFit::type).toList(),
             regressor.globalRates(),
+            null,
             null);
     return ModelSet.of(manifest, regressor.forests());
   }

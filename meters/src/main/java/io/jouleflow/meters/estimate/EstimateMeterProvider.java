@@ -59,7 +59,8 @@ public final class EstimateMeterProvider implements MeterProvider {
       return List.of(
           new EstimateMeter(w, String.format(Locale.ROOT, "cpu.watts=%s", w), cpuNanos));
     }
-    String model = CpuInfo.read(cpuinfo).modelName();
+    String model = (cpuinfo.equals(CpuInfo.PROC_CPUINFO) ? CpuInfo.readMachine()
+        : CpuInfo.read(cpuinfo)).modelName();
     Optional<CpuPowerTable.Row> row = CpuPowerTable.lookup(model);
     if (row.isPresent()) {
       return List.of(new EstimateMeter(row.get().wattsPerCore(), row.get().basis(), cpuNanos));

@@ -1,5 +1,6 @@
 package io.jouleflow.predictor.layers;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,9 @@ import java.util.Set;
  * Grappler's remapper with oneDNN) was seen to fuse them in traced runs of the zoo:
  *
  * <ul>
- *   <li>a batch normalization after a standard convolution without bias (MobileNet's {@code
- *       conv_pw_k} + {@code _bn}) runs in the convolution's kernel;
+ *   <li>a batch normalization after a standard or separable convolution without bias (MobileNet's
+ *       {@code conv_pw_k} + {@code _bn}; Xception's and NASNet's separable convolutions, whose
+ *       pointwise part is a standard one) runs in the convolution's kernel;
  *   <li>a Relu, Relu6, Elu or LeakyRelu after a standard convolution, a matrix product or such a
  *       fused batch normalization runs in that kernel too;
  *   <li>a batch normalization that stays on its own (after a convolution with bias, or a depthwise
@@ -24,7 +26,8 @@ import java.util.Set;
  * work. A depthwise convolution's batch normalization, and a Relu6 after an unfused one, run apart.
  *
  * <p>A fused layer carries the feature {@code fused} = 1; the predictor predicts 0 for it, and
- * training leaves its rows out.
+ * training leaves its rows out. A batch norm or activation after a single convolution carries that
+ * convolution's variant ({@code producer_variant}): what runs apart still depends on it.
  */
 public final class Fusion {
 
@@ -62,7 +65,7 @@ public final class Fusion {
         continue;
       }
       if (layer.type() == LayerType.NORMALIZATION) {
-        if (standardConvolution(producer) && producer.features().bias() == 0) {
+        if (pointwiseConvolution(producer) && producer.features().bias() == 0) {
           fused.add(layer.id());
           intoConvolution.add(layer.id());
         } else {
@@ -77,12 +80,32 @@ public final class Fusion {
         }
       }
     }
-    if (fused.isEmpty()) {
+    Map<String, Double> producerVariant = new HashMap<>();
+    for (Layer layer : graph.layers()) {
+      List<String> from = graph.producers(layer.id());
+      if ((layer.type() == LayerType.NORMALIZATION || layer.type() == LayerType.ACTIVATION)
+          && from.size() == 1) {
+        graph.layer(from.get(0))
+            .filter(p -> p.type() == LayerType.CONVOLUTIONAL && p.features().variant() != null)
+            .ifPresent(p -> producerVariant.put(layer.id(), (double) p.features().variant().ordinal()));
+      }
+    }
+    if (fused.isEmpty() && producerVariant.isEmpty()) {
       return graph;
     }
-    return graph.withLayers(l -> fused.contains(l.id())
-        ? new Layer(l.id(), l.type(), l.anchorOp(), l.nodes(), l.features().toBuilder().fused(1).build())
-        : l);
+    return graph.withLayers(l -> {
+      if (!fused.contains(l.id()) && !producerVariant.containsKey(l.id())) {
+        return l;
+      }
+      LayerFeatures.Builder f = l.features().toBuilder();
+      if (fused.contains(l.id())) {
+        f.fused(1);
+      }
+      if (producerVariant.containsKey(l.id())) {
+        f.producerVariant(producerVariant.get(l.id()));
+      }
+      return new Layer(l.id(), l.type(), l.anchorOp(), l.nodes(), f.build());
+    });
   }
 
   private static boolean soleConsumer(LayerGraph graph, String producer) {
@@ -93,6 +116,13 @@ public final class Fusion {
   public static boolean isFused(Map<String, Double> features) {
     Double f = features.get(LayerFeatures.FUSED);
     return f != null && f == 1.0;
+  }
+
+  /** A convolution whose last op is a standard Conv2D: standard or separable. */
+  private static boolean pointwiseConvolution(Layer layer) {
+    return layer.type() == LayerType.CONVOLUTIONAL
+        && (layer.features().variant() == LayerFeatures.Variant.STANDARD
+            || layer.features().variant() == LayerFeatures.Variant.SEPARABLE);
   }
 
   private static boolean standardConvolution(Layer layer) {

@@ -53,6 +53,9 @@ import java.util.Map;
  *       (float32 = 4).
  *   <li>{@code bias}: Convolutional and Dense: 1 when the layer adds a bias, else 0 (it decides
  *       what TensorFlow fuses into the layer's kernel, see {@link Fusion}).
+ *   <li>{@code producer_variant}: Normalization and Activation after a single convolution: that
+ *       convolution's variant (0 standard, 1 depthwise, 2 separable, 3 transposed) — oneDNN runs a
+ *       batch norm after a depthwise convolution apart, and slowly.
  *   <li>{@code fused}: 1 when TensorFlow runs the layer inside the kernel of the layer before it
  *       (Grappler's and oneDNN's fusions, see {@link Fusion}): its work is measured there, and it
  *       is predicted as 0. Absent otherwise.
@@ -82,7 +85,8 @@ public record LayerFeatures(
     double bytesMoved,
     Variant variant,
     double fused,
-    double bias) {
+    double bias,
+    double producerVariant) {
 
   public static final String BATCH_SIZE = "batch_size";
   public static final String NUMBER_OF_LAYERS = "number_of_layers";
@@ -101,6 +105,7 @@ public record LayerFeatures(
   public static final String BYTES_MOVED = "bytes_moved";
   public static final String FUSED = "fused";
   public static final String BIAS = "bias";
+  public static final String PRODUCER_VARIANT = "producer_variant";
 
   /** Every feature name {@link #asMap()} can produce, in its order. */
   public static final List<String> NAMES =
@@ -122,6 +127,7 @@ public record LayerFeatures(
           BYTES_MOVED,
           FUSED,
           BIAS,
+          PRODUCER_VARIANT,
           Variant.STANDARD.featureName(),
           Variant.DEPTHWISE.featureName(),
           Variant.SEPARABLE.featureName(),
@@ -173,6 +179,7 @@ public record LayerFeatures(
     put(map, BYTES_MOVED, bytesMoved);
     put(map, FUSED, fused);
     put(map, BIAS, bias);
+    put(map, PRODUCER_VARIANT, producerVariant);
     if (variant != null) {
       for (Variant v : Variant.values()) {
         map.put(v.featureName(), v == variant ? 1.0 : 0.0);
@@ -212,6 +219,7 @@ public record LayerFeatures(
         .bytesMoved(bytesMoved)
         .fused(fused)
         .bias(bias)
+        .producerVariant(producerVariant)
         .variant(variant);
   }
 
@@ -235,6 +243,7 @@ public record LayerFeatures(
     private Variant variant;
     private double fused = Double.NaN;
     private double bias = Double.NaN;
+    private double producerVariant = Double.NaN;
 
     private Builder() {}
 
@@ -318,6 +327,12 @@ public record LayerFeatures(
       return this;
     }
 
+    /** The variant of the convolution a Normalization or Activation follows (its ordinal). */
+    public Builder producerVariant(double value) {
+      producerVariant = value;
+      return this;
+    }
+
     /** Convolutional and Dense: 1 with a bias, 0 without. */
     public Builder bias(double value) {
       bias = value;
@@ -349,7 +364,8 @@ public record LayerFeatures(
           bytesMoved,
           variant,
           fused,
-          bias);
+          bias,
+          producerVariant);
     }
   }
 }

@@ -44,15 +44,18 @@ public record GraphPrediction(
   public static GraphPrediction of(ModelSet set, LayerGraph graph, String machineProfile) {
     List<Row> rows = new ArrayList<>();
     double total = 0;
+    boolean withOverhead = predictsOverhead(set);
     for (Layer layer : graph.layers()) {
       if (layer.type() == LayerType.OVERHEAD) {
         continue;
       }
-      LayerPrediction p = predict(set, layer);
+      // Feeding the input is part of a run's overhead, which such a set predicts on its own row.
+      LayerPrediction p = withOverhead && layer.type() == LayerType.INPUT_LAYER
+          ? new LayerPrediction(0, LayerPrediction.IN_OVERHEAD) : predict(set, layer);
       rows.add(new Row(layer, p));
       total += p.joules();
     }
-    if (predictsOverhead(set) && !rows.isEmpty()) {
+    if (withOverhead && !rows.isEmpty()) {
       Layer overhead = OverheadLayer.of(graph);
       LayerPrediction p = predict(set, overhead);
       rows.add(new Row(overhead, p));

@@ -15,6 +15,8 @@ public record LayerPrediction(double joules, String method) {
   public static final String PER_BYTE = "per-byte";
   public static final String PER_LAYER = "per-layer";
   public static final String FUSED = "fused";
+  /** 0: an InputLayer, whose feeding a set that predicts the overhead row counts there. */
+  public static final String IN_OVERHEAD = "in-overhead";
 
   public LayerPrediction {
     if (!(joules >= 0) || Double.isInfinite(joules)) {
@@ -24,6 +26,6 @@ public record LayerPrediction(double joules, String method) {
 
   /** Whether the fallback rule, not a forest, gave the joules. */
   public boolean fallback() {
-    return !FOREST.equals(method) && !FUSED.equals(method);
+    return !FOREST.equals(method) && !FUSED.equals(method) && !IN_OVERHEAD.equals(method);
   }
 }

@@ -194,8 +194,51 @@ public final class ModelSet {
   }
 
   /**
-   * The set {@code predict} and the agent use when none is named: the one bundled with jouleflow,
-   * else the newest under {@link #defaultRoot()}; empty when there is neither.
+   * The set {@code predict} and the agent use when none is named, on a machine of hardware
+   * profile {@code machineProfile}: the newest set for that profile under {@link #defaultRoot()}
+   * ({@code calibrate} or {@code train} on this machine wrote it), else {@link #defaultSet()}.
+   *
+   * @param machineProfile this machine's profile id; null when unknown (then as {@link #defaultSet()})
+   * @throws ModelSetException if the chosen set is corrupt
+   */
+  public static Optional<ModelSet> defaultSet(String machineProfile) {
+    if (machineProfile != null) {
+      Optional<Path> own = newest(defaultRoot(), machineProfile);
+      if (own.isPresent()) {
+        return own.map(ModelSet::read);
+      }
+    }
+    return defaultSet();
+  }
+
+  /** The newest set under {@code root} whose manifest names {@code profile}, if any. */
+  static Optional<Path> newest(Path root, String profile) {
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve(MANIFEST)))
+          .filter(d -> profile.equals(profileOf(d)))
+          .max(Comparator.comparing(ModelSet::manifestTime).thenComparing(Path::toString));
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The hardware profile a set's manifest names; null if it cannot be read. */
+  private static String profileOf(Path dir) {
+    try (InputStream in = openRegularFile(dir.resolve(MANIFEST), MAX_MANIFEST_MIB)) {
+      JsonNode profile = JSON.readTree(in).get("hardware_profile");
+      return profile == null ? null : profile.asText();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The set {@code predict} and the agent use when none is named and no set of this machine's
+   * profile exists: the one bundled with jouleflow, else the newest under {@link #defaultRoot()};
+   * empty when there is neither.
    *
    * @throws ModelSetException if the chosen set is corrupt
    */
@@ -245,12 +288,23 @@ public final class ModelSet {
 
   /** The predicted joules per inference of one layer; see {@link LayerEnergyForests#predict}. */
   public double predictJoules(String layerType, Map<String, Double> features) {
-    return forests.predictJoules(layerType, features);
+    return predict(layerType, features).joules();
   }
 
-  /** The prediction and whether the fallback rule made it. */
+  /**
+   * The prediction and whether the fallback rule made it; in a calibrated set, times the type's
+   * correction ({@link Calibration}).
+   */
   public LayerPrediction predict(String layerType, Map<String, Double> features) {
-    return forests.predict(layerType, features);
+    LayerPrediction p = forests.predict(layerType, features);
+    Calibration c = manifest.calibration();
+    return c == null ? p : new LayerPrediction(p.joules() * c.factor(layerType), p.method());
+  }
+
+  /** This set carried to another machine by {@code calibrate} ({@link #write} to keep it). */
+  public ModelSet calibrated(String profile, Instant created, Calibration calibration) {
+    return new ModelSet(manifest.calibrated(profile, created.toString(), calibration), forests,
+        "(not written)");
   }
 
   /** Whether layers of this type get the fallback rule (types never seen in training do). */

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param fallbackTypes the types of {@link #types()} that fall back
  * @param globalRates the fallback rates of types never seen in training
  * @param evaluation an evaluation summary ({@code jouleflow evaluate}); null until one is added
+ * @param calibration where {@code jouleflow calibrate} carried the set to this machine's hardware
+ *     ({@link #hardwareProfile()} is then that machine's); null for a set as trained
  */
 public record ModelSetManifest(
     int formatVersion,
@@ -43,7 +45,8 @@ public record ModelSetManifest(
     List<LayerTypeFit> types,
     List<String> fallbackTypes,
     FallbackRates globalRates,
-    JsonNode evaluation) {
+    JsonNode evaluation,
+    Calibration calibration) {
 
   public ModelSetManifest {
     meterSources = meterSources == null ? List.of() : List.copyOf(meterSources);
@@ -70,6 +73,14 @@ public record ModelSetManifest(
     return new ModelSetManifest(
         formatVersion, created, regressor, modelFormat, hardwareProfile, meterSources, jouleflowVersion,
         gitRevision, trainingSeconds, samples, features, hyperParameters, types, fallbackTypes,
-        globalRates, value);
+        globalRates, value, calibration);
+  }
+
+  /** This manifest for another machine, with the calibration that carried it there. */
+  public ModelSetManifest calibrated(String profile, String createdAt, Calibration value) {
+    return new ModelSetManifest(
+        formatVersion, createdAt, regressor, modelFormat, profile, meterSources, jouleflowVersion,
+        gitRevision, trainingSeconds, samples, features, hyperParameters, types, fallbackTypes,
+        globalRates, evaluation, value);
   }
 }

@@ -73,6 +73,7 @@ final class SampleFeatures {
             case LayerFeatures.BYTES_MOVED -> f.bytesMoved(value);
             case LayerFeatures.FUSED -> f.fused(value);
             case LayerFeatures.BIAS -> f.bias(value);
+            case LayerFeatures.PRODUCER_VARIANT -> f.producerVariant(value);
             default -> {
               for (Variant variant : Variant.values()) {
                 if (variant.featureName().equals(name) && value == 1.0) {
