@@ -87,13 +87,13 @@ final class MeasureOutput {
       facts.add(reused + " layers identical to an earlier one reuse its measurement");
     }
     if (r.layers().isEmpty()) {
-      facts.add("whole model only: no layer was measured alone");
+      facts.add("whole model only: no layer was measured");
     } else if (set != null) {
       facts.add("predicted by " + PredictCommand.modelSetFact(set));
       GraphPrediction.otherHardware(set, machineProfile).ifPresent(w -> facts.add("warning: " + w));
     }
     List<HtmlReport.Row> rows = new ArrayList<>();
-    for (LayerCost c : r.layers()) {
+    for (LayerCost c : r.rows()) { // in place, the overhead row too
       rows.add(new HtmlReport.Row(c.layer().id(), c.layer().type().label(), predicted(set, c),
           c.cost().joules()));
     }

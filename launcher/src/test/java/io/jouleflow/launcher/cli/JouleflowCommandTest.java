@@ -14,7 +14,7 @@ class JouleflowCommandTest {
 
   /** What an unknown verb prints: every verb of the launcher, in order. */
   static final String UNKNOWN_VERB =
-      "jouleflow: unknown verb 'bogus'; one of: meters, measure, collect, train, predict, evaluate, demo (see --help)";
+      "jouleflow: unknown verb 'bogus'; one of: meters, measure, collect, train, predict, calibrate, evaluate, demo (see --help)";
 
   @Test
   void unknownVerbExitsTwoWithOneLineNamingTheVerbs() {
