@@ -242,9 +242,9 @@ public final class DemoCommand implements Callable<Integer> {
           + " over the whole load;");
       out.println(" _unattributed: time and energy no layer's ops cover: gaps, executor and JNI"
           + " work;");
-      out.println(" predicted: the bundled model set, trained on layers measured alone, each"
-          + " paying TensorFlow's");
-      out.println(" fixed per-run cost - see README, 'The bundled model set')");
+      out.println(" predicted: the model set (" + "the bundled one unless this machine has its own),"
+          + " trained on layers measured in place,");
+      out.println(" _unattributed as the model's overhead - see README, 'The bundled model set')");
       out.println("metrics:   " + metricsUrl + "   (Prometheus scrape config: " + SCRAPE_CONFIG
           + ")");
       out.println("service:   " + serviceUrl + "/predict?batch=" + BATCH + "&seed=1");

@@ -204,8 +204,10 @@ final class PredictCommand implements Callable<Integer> {
   private String html(String name, String inputText, ModelSet set, List<Row> rows, double total,
       SortedSet<String> fallbackTypes, List<String> warnings) {
     List<String> facts = new ArrayList<>();
-    facts.add(String.format(Locale.ROOT, "total predicted: %.4f mJ per inference, %d layers",
-        total * 1e3, rows.size()));
+    facts.add(String.format(Locale.ROOT, "total predicted: %.4f mJ per inference, %d layers%s",
+        total * 1e3, rows.stream().filter(r -> r.layer().type() != LayerType.OVERHEAD).count(),
+        rows.stream().anyMatch(r -> r.layer().type() == LayerType.OVERHEAD)
+            ? " and the run's overhead" : ""));
     facts.add(modelSetFact(set));
     if (!fallbackTypes.isEmpty()) {
       facts.add("fallback (too few samples of the type in the model set): "
@@ -252,16 +254,19 @@ final class PredictCommand implements Callable<Integer> {
     String line = "%-" + width + "s %-14s %-22s %10s %14s %7s%n";
     out.printf(Locale.ROOT, line, "LAYER", "TYPE", "FEATURES", "FLOPS", "mJ/INFERENCE", "SHARE");
     double flops = 0;
+    int layers = 0;
     for (Row r : rows) {
       Map<String, Double> f = r.layer().features().asMap();
-      flops += f.getOrDefault(LayerFeatures.FLOPS, 0.0);
+      boolean overhead = r.layer().type() == LayerType.OVERHEAD; // its features are the model's
+      flops += overhead ? 0 : f.getOrDefault(LayerFeatures.FLOPS, 0.0);
+      layers += overhead ? 0 : 1;
       out.printf(Locale.ROOT, line, r.layer().id(),
           r.layer().type().label() + (r.prediction().fallback() ? "*" : ""),
           keyFeatures(r.layer().type(), f), human(f.get(LayerFeatures.FLOPS)),
           String.format(Locale.ROOT, "%.4f", r.prediction().joules() * 1e3),
           share(r.prediction().joules(), total));
     }
-    out.printf(Locale.ROOT, line, "total", "", rows.size() + " layers", human(flops),
+    out.printf(Locale.ROOT, line, "total", "", layers + " layers", human(flops),
         String.format(Locale.ROOT, "%.4f", total * 1e3), share(total, total));
     if (!fallbackTypes.isEmpty()) {
       out.println("* fallback (too few samples of the type in the model set): "
