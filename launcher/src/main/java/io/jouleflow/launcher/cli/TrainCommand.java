@@ -173,12 +173,14 @@ final class TrainCommand implements Callable<Integer> {
         withPrior.addAll(prior.rows());
         samples = withPrior;
         out.printf(Locale.ROOT, "prior: %d layer samples of %s, scaled by %.3f (this machine ÷"
-                + " that one, median over %d configurations both measured; --no-prior leaves"
-                + " them out)%n", prior.rows().size(), priorProfile, prior.ratio(), prior.matched());
+                + " that one, %s; --no-prior leaves them out)%n", prior.rows().size(), priorProfile,
+            prior.ratio(), prior.byPredictions()
+                ? "observed ÷ predicted over " + prior.matched() + " of this machine's samples"
+                : "median over " + prior.matched() + " configurations both measured");
       } else {
-        out.printf(Locale.ROOT, "prior: %s has no configuration this machine measured too, so its"
-            + " samples cannot be scaled and are left out (run `jouleflow calibrate --store ...`"
-            + " to measure the shared suite)%n", priorProfile);
+        out.printf(Locale.ROOT, "prior: %s shares no configuration with this machine and no"
+            + " sample here carries a prediction, so its samples cannot be scaled and are left out"
+            + " (run `jouleflow calibrate --store ...` to measure the shared suite)%n", priorProfile);
       }
     }
     Map<String, Long> origins = samples.stream().collect(

@@ -117,7 +117,7 @@ public final class KerasMeasurer {
           model.name(), config, whole.joules(), whole.runs(), busyNote(load)));
       if (layers && inPlace) {
         InPlaceSplit split = InPlaceSplit.trace(built.graph().toGraphDef(), running::traced,
-            tracedRuns);
+            tracedRuns, whole.seconds());
         Map<String, String> layerOfScope = new HashMap<>();
         built.layerScopes().forEach((layer, scope) -> layerOfScope.put(scope, layer));
         Map<String, Double> shareOf = new HashMap<>();

@@ -12,15 +12,20 @@ import java.util.Set;
 
 /**
  * Rows of another hardware profile as prior knowledge for training on this one: what the other
- * machine measured, scaled to this machine by the median ratio of whole-model energies of the
- * configurations both measured (a calibration's suite, or the same collect grid), and relabelled
- * with this profile. A layer this machine measured itself keeps its own row only.
+ * machine measured, scaled to this machine and relabelled with this profile. The scale is the
+ * median ratio of whole-model energies of the configurations both measured (a calibration's suite,
+ * or the same collect grid); where there are none, this machine's observed energy over what a
+ * model set predicted for the same layers ({@code predicted_joules}, which the agent records; its
+ * set was trained on the other machine's rows unless calibrated). A layer this machine measured
+ * itself keeps its own row only.
  *
  * @param rows the prior rows, scaled and relabelled
- * @param ratio this machine's energy ÷ the other's, the median over {@code matched}
- * @param matched configurations both profiles measured (0: no ratio known, the rows are not used)
+ * @param ratio this machine's energy ÷ the other's
+ * @param matched configurations both profiles measured, or, scaled by predictions, this
+ *     machine's rows that carried one (0: no ratio known, the rows are not used)
+ * @param byPredictions whether the ratio came from predictions rather than shared configurations
  */
-public record ProfilePrior(List<LayerSample> rows, double ratio, int matched) {
+public record ProfilePrior(List<LayerSample> rows, double ratio, int matched, boolean byPredictions) {
 
   /**
    * @param profile this machine's profile (the rows' new label)
@@ -38,12 +43,29 @@ public record ProfilePrior(List<LayerSample> rows, double ratio, int matched) {
         ratios.add(mine / m.joulesPerInference());
       }
     }
-    if (ratios.isEmpty()) {
-      return new ProfilePrior(List.of(), Double.NaN, 0);
+    double ratio;
+    int n;
+    boolean byPredictions = ratios.isEmpty();
+    if (byPredictions) {
+      double observed = 0;
+      double predicted = 0;
+      n = 0;
+      for (LayerSample s : own) {
+        if (s.predictedJoules() != null && s.predictedJoules() > 0 && s.joulesPerInference() > 0) {
+          observed += s.joulesPerInference();
+          predicted += s.predictedJoules();
+          n++;
+        }
+      }
+      if (n == 0) {
+        return new ProfilePrior(List.of(), Double.NaN, 0, true);
+      }
+      ratio = observed / predicted;
+    } else {
+      double[] sorted = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      n = sorted.length;
+      ratio = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
-    double[] sorted = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = sorted.length;
-    double ratio = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     Set<String> measuredHere = new HashSet<>();
     own.forEach(s -> measuredHere.add(key(s.model(), s.config(), s.layer())));
     List<LayerSample> rows = new ArrayList<>();
@@ -55,7 +77,7 @@ public record ProfilePrior(List<LayerSample> rows, double ratio, int matched) {
           s.layer(), s.layerType(), s.features(), s.batchSize(), s.joulesPerInference() * ratio,
           s.secondsPerInference(), s.runsAveraged(), null, null, s.protocol()));
     }
-    return new ProfilePrior(List.copyOf(rows), ratio, n);
+    return new ProfilePrior(List.copyOf(rows), ratio, n, byPredictions);
   }
 
   private static String key(String a, String b, String c) {

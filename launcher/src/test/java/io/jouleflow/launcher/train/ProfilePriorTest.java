@@ -47,10 +47,23 @@ class ProfilePriorTest {
   }
 
   @Test
-  void withoutASharedConfigurationThereIsNoPrior() {
-    ProfilePrior prior = ProfilePrior.of("here", List.of(), List.of(model("here", "x", "b1", 1)),
+  void withoutASharedConfigurationThereIsNoPriorUnlessPredictionsGiveTheScale() {
+    ProfilePrior none = ProfilePrior.of("here", List.of(), List.of(model("here", "x", "b1", 1)),
         List.of(layer("there", "a", "b1", "conv", 1)), List.of(model("there", "a", "b1", 1)));
-    assertThat(prior.matched()).isZero();
-    assertThat(prior.rows()).isEmpty();
+    assertThat(none.matched()).isZero();
+    assertThat(none.rows()).isEmpty();
+
+    // the agent's rows here carry what the set (trained there) predicted: 0.75 J observed of 1 J
+    LayerSample observed = new LayerSample(T, "here", "estimate", SampleOrigin.AGENT, "svc", "b4",
+        "conv", "Convolutional", Map.of("flops", 1e6), 4, 0.6, 0.001, 100, 0.8, null, null);
+    LayerSample other = new LayerSample(T, "here", "estimate", SampleOrigin.AGENT, "svc", "b4",
+        "dense", "Dense", Map.of("flops", 1e3), 4, 0.15, 0.001, 100, 0.2, null, null);
+    ProfilePrior scaled = ProfilePrior.of("here", List.of(observed, other), List.of(),
+        List.of(layer("there", "a", "b1", "conv", 2.0)), List.of(model("there", "a", "b1", 3)));
+    assertThat(scaled.byPredictions()).isTrue();
+    assertThat(scaled.matched()).isEqualTo(2);
+    assertThat(scaled.ratio()).isCloseTo(0.75, within(1e-12));
+    assertThat(scaled.rows()).singleElement()
+        .satisfies(s -> assertThat(s.joulesPerInference()).isCloseTo(1.5, within(1e-12)));
   }
 }
