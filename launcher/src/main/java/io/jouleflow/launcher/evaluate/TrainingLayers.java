@@ -20,8 +20,7 @@ final class TrainingLayers {
 
   static boolean usable(LayerSample sample) {
     double joules = sample.joulesPerInference();
-    return Double.isFinite(joules)
-        && joules > 0
+    return OverheadLayer.learnableJoules(sample.layerType(), joules)
         && OverheadLayer.learnable(sample.layerType(), sample.features())
         && !Fusion.isFused(sample.features());
   }

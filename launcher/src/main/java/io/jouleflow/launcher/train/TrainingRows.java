@@ -40,7 +40,8 @@ final class TrainingRows {
     Map<String, List<LayerSample>> groups = new LinkedHashMap<>();
     for (LayerSample s : samples) {
       double j = s.joulesPerInference();
-      if (!(j > 0) || Double.isInfinite(j) || !OverheadLayer.learnable(s.layerType(), s.features())
+      if (!OverheadLayer.learnableJoules(s.layerType(), j)
+          || !OverheadLayer.learnable(s.layerType(), s.features())
           || Fusion.isFused(s.features())) {
         continue;
       }

@@ -71,6 +71,18 @@ public final class OverheadLayer {
         || features.containsKey(LayerFeatures.NUMBER_OF_LAYERS);
   }
 
+  /**
+   * Below this an overhead row is 0 (the traced ops filled the run) up to floating-point residue
+   * of 1 − the layers' shares: a logarithm cannot learn from it.
+   */
+  public static final double ZERO_JOULES = 1e-7;
+
+  /** Whether a learnable row's joules can be learned from: positive, and no residue of 0. */
+  public static boolean learnableJoules(String layerType, double joules) {
+    return joules > (LayerType.OVERHEAD.label().equals(layerType) ? ZERO_JOULES : 0)
+        && Double.isFinite(joules);
+  }
+
   private static double finite(double v) {
     return Double.isFinite(v) ? v : 0;
   }
