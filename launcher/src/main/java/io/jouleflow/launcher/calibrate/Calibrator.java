@@ -99,7 +99,7 @@ public final class Calibrator {
         typeById.put(row.layer().id(), row.layer().type().label());
         fusedById.put(row.layer().id(), Fusion.isFused(row.layer().features().asMap()));
       }
-      PerConfig perConfig = new PerConfig();
+      Map<String, Double> predictedByType = new HashMap<>();
       for (LayerCost cost : report.rows()) {
         String id = cost.layer().id();
         String type = cost.layer().type().label();
@@ -111,9 +111,9 @@ public final class Calibrator {
         sums[0] += cost.cost().joules();
         sums[1] += p;
         sums[2]++;
-        perConfig.add(type, p);
+        predictedByType.merge(type, p, Double::sum);
       }
-      Measured m = new Measured(entry.name(), report, prediction.totalJoules(), perConfig.byType);
+      Measured m = new Measured(entry.name(), report, prediction.totalJoules(), predictedByType);
       measured.add(m);
       progress.accept(String.format(Locale.ROOT,
           "[%d/%d] %s batch %d: measured %.3f mJ, predicted %.3f mJ (%+.0f %%), %.0f s (elapsed %.0f s)",
@@ -141,14 +141,5 @@ public final class Calibrator {
             (int) byType.values().stream().mapToDouble(s -> s[2]).sum()),
         corrections, overall);
     return new Result(calibration, measured, byType);
-  }
-
-  /** The types' predicted joules of one configuration, to apply corrections to. */
-  private static final class PerConfig {
-    final Map<String, Double> byType = new HashMap<>();
-
-    void add(String type, double joules) {
-      byType.merge(type, joules, Double::sum);
-    }
   }
 }
