@@ -5,6 +5,7 @@ import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleStore;
 import io.jouleflow.predictor.store.SampleStoreException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,22 @@ public final class FeedbackWriter implements AutoCloseable {
   private volatile boolean off;
   private boolean warnedUnavailable;
   private SampleStore store;
+  private final String profile;
+  private final Map<String, Double> hardwareFeatures;
 
   public FeedbackWriter(String url) {
+    this(url, null, Map.of());
+  }
+
+  /**
+   * A writer that also records what this machine's hardware is ({@code hardwareFeatures} of
+   * profile {@code profile}) in the store it opens, so that samples of several machines can train
+   * one set ({@code evaluate --split hardware}, {@code train --prior hardware}).
+   */
+  public FeedbackWriter(String url, String profile, Map<String, Double> hardwareFeatures) {
     this.url = url;
+    this.profile = profile;
+    this.hardwareFeatures = Map.copyOf(hardwareFeatures);
     this.thread = new Thread(this::run, "jouleflow-feedback");
     thread.setDaemon(true);
     thread.start();
@@ -83,6 +97,7 @@ public final class FeedbackWriter implements AutoCloseable {
         if (store == null) {
           store = SampleStore.open(url);
           AgentLog.info("observations go to the sample store " + SampleStore.redacted(store.url()));
+          describeHardware();
         }
         int inserted = store.writeLayerSamples(batch);
         if (store.fileGone()) {
@@ -124,6 +139,18 @@ public final class FeedbackWriter implements AutoCloseable {
   }
 
   /** Writes what is queued (waiting at most {@code millis}) and stops. */
+  /** Records this machine's hardware description; samples are kept whether or not it can. */
+  private void describeHardware() {
+    if (profile == null || hardwareFeatures.isEmpty()) {
+      return;
+    }
+    try {
+      store.describeHardware(profile, hardwareFeatures);
+    } catch (RuntimeException e) {
+      AgentLog.debug("hardware description not recorded: " + e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     running = false;

@@ -17,6 +17,7 @@ import io.jouleflow.agent.telemetry.AgentMetrics;
 import io.jouleflow.agent.telemetry.EagerOpStats;
 import io.jouleflow.meters.DeviceType;
 import io.jouleflow.meters.EnergyTimeline;
+import io.jouleflow.meters.HardwareDescription;
 import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.predictor.attribution.DetectedLayers;
 import io.jouleflow.predictor.attribution.RunEnergyAttributor;
@@ -24,6 +25,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -208,7 +210,9 @@ public final class AgentRuntime implements RunListener {
         AgentLog.debug("no JDBC driver " + driver + ": " + e);
       }
     }
-    FeedbackWriter writer = new FeedbackWriter(url);
+    HardwareProfile hardware = hardware(timeline);
+    FeedbackWriter writer = hardware == null ? new FeedbackWriter(url)
+        : new FeedbackWriter(url, hardware.id(), hardwareFeatures(hardware));
     metrics.observeSamplesWritten(writer::written);
     metrics.observeDrops("feedback", writer::dropped);
     return writer;
@@ -218,17 +222,35 @@ public final class AgentRuntime implements RunListener {
       AgentOptions options, AgentMetrics metrics, EnergyTimeline timeline) {
     LivePredictions live =
         new LivePredictions(options.get(AgentOption.MODELS), hardwareProfile(timeline));
+    HardwareProfile hardware = hardware(timeline);
+    if (hardware != null) {
+      live.onHardware(hardwareFeatures(hardware));
+    }
     live.onLoaded(set -> metrics.setModelSet(
         set.manifest().created() + " " + set.manifest().gitRevision(), set.hardwareProfile()));
     return live;
   }
 
   private static String hardwareProfile(EnergyTimeline timeline) {
+    HardwareProfile hardware = hardware(timeline);
+    return hardware == null ? null : hardware.id();
+  }
+
+  /** This machine's hardware profile (its GPUs from the meters); null if it cannot be told. */
+  private static HardwareProfile hardware(EnergyTimeline timeline) {
     try {
       return HardwareProfile.detect(timeline == null ? List.of() : timeline.devices().stream()
-          .filter(d -> d.type() == DeviceType.GPU).toList()).id();
+          .filter(d -> d.type() == DeviceType.GPU).toList());
     } catch (RuntimeException e) {
       return null;
+    }
+  }
+
+  private static Map<String, Double> hardwareFeatures(HardwareProfile hardware) {
+    try {
+      return HardwareDescription.detect(hardware).features();
+    } catch (RuntimeException e) {
+      return Map.of();
     }
   }
 

@@ -49,6 +49,7 @@ final class LivePredictions {
   private int adoptedGeneration;
   private long slowLoggedFor = IDLE;
   private Consumer<ModelSet> onLoaded = s -> {};
+  private volatile Map<String, Double> hardwareFeatures = Map.of();
 
   /**
    * @param directory the {@code models} option, or null for the bundled set
@@ -71,6 +72,14 @@ final class LivePredictions {
     this.reader = reader;
   }
 
+  /**
+   * This machine's hardware features ({@code HardwareDescription.features()}): a set trained on
+   * several hardware profiles predicts with them.
+   */
+  void onHardware(Map<String, Double> features) {
+    this.hardwareFeatures = Map.copyOf(features);
+  }
+
   /** Told about every set taken into use (the first and each reload), e.g. to export its version. */
   void onLoaded(Consumer<ModelSet> listener) {
     this.onLoaded = listener;
@@ -87,7 +96,7 @@ final class LivePredictions {
       return false;
     }
     adoptedGeneration = g;
-    set = loaded;
+    set = loaded == null ? null : loaded.onHardware(hardwareFeatures);
     onLoaded.accept(set);
     return true;
   }

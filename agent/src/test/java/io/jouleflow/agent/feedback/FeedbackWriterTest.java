@@ -93,6 +93,20 @@ class FeedbackWriterTest {
   }
 
   @Test
+  void theStoreLearnsWhatHardwareTheSamplesCameFrom() {
+    String url = "jdbc:sqlite:" + tmp.resolve("samples.db");
+    Map<String, Double> hardware = Map.of("hw_cpu_vendor", 2.0, "hw_cpu_cores", 16.0);
+    try (FeedbackWriter writer = new FeedbackWriter(url, "profile-a", hardware)) {
+      writer.offer(window(0, 2));
+      await(() -> writer.written() == 2, Duration.ofSeconds(20), "2 rows written");
+    }
+    try (SampleStore store = SampleStore.open(url)) {
+      assertThat(store.hardwareDescriptions()).isEqualTo(Map.of("profile-a", hardware));
+      assertThat(store.layerSamples()).hasSize(2);
+    }
+  }
+
+  @Test
   void aUrlNoDriverTakesTurnsFeedbackOffWithOneWarning() {
     try (FeedbackWriter writer = new FeedbackWriter("jdbc:nonsense")) {
       writer.offer(window(0, 3));

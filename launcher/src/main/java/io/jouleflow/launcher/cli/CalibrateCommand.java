@@ -7,6 +7,7 @@ import io.jouleflow.launcher.measure.KerasMeasurer;
 import io.jouleflow.launcher.measure.LayerCost;
 import io.jouleflow.launcher.measure.MeasureProtocol;
 import io.jouleflow.launcher.measure.MeasureReport;
+import io.jouleflow.meters.HardwareDescription;
 import io.jouleflow.predictor.model.Calibration;
 import io.jouleflow.predictor.model.ModelSet;
 import io.jouleflow.predictor.model.ModelSetException;
@@ -24,6 +25,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,6 +97,8 @@ final class CalibrateCommand implements Callable<Integer> {
         meterOptions.cpuWatts(), meterOptions.powercapRoot,
         line -> { err.println(line); err.flush(); })) {
       String profile = energy.hardwareProfile().id();
+      Map<String, Double> hardware = HardwareDescription.detect(energy.hardwareProfile()).features();
+      base = base.onHardware(hardware);
       out.printf(Locale.ROOT, "calibrate: set %s (hardware %s) to this machine, hardware %s"
               + " (source %s%s): %d configurations measured in place%n", base.location(),
           base.hardwareProfile(), profile, energy.source(),
@@ -134,7 +138,7 @@ final class CalibrateCommand implements Callable<Integer> {
           outDir == null ? " (predict and the agent use it on this machine)"
               : " (use it with --models " + dir + ")");
       if (store != null) {
-        keep(result, profile, energy.source(), now, out);
+        keep(result, profile, hardware, energy.source(), now, out);
       }
     } catch (SampleStoreException e) {
       throw JouleflowCommand.storeFailure(e, spec);
@@ -146,9 +150,10 @@ final class CalibrateCommand implements Callable<Integer> {
   }
 
   /** The suite's rows into the store, as collect writes in-place rows. */
-  private void keep(Calibrator.Result result, String profile, String source, Instant now,
-      PrintWriter out) {
+  private void keep(Calibrator.Result result, String profile, Map<String, Double> hardware,
+      String source, Instant now, PrintWriter out) {
     try (SampleStore samples = SampleStore.open(store)) {
+      samples.describeHardware(profile, hardware);
       int written = 0;
       for (Calibrator.Measured m : result.measured()) {
         MeasureReport r = m.report();

@@ -7,6 +7,7 @@ import io.jouleflow.launcher.measure.LayerCost;
 import io.jouleflow.launcher.measure.MeasureReport;
 import io.jouleflow.launcher.zoo.ModelZoo;
 import io.jouleflow.launcher.zoo.RandomArchitectures;
+import io.jouleflow.meters.HardwareDescription;
 import io.jouleflow.predictor.keras.KerasModel;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.MeasureProtocols;
@@ -115,6 +116,8 @@ final class CollectCommand implements Callable<Integer> {
             meterOptions.cpuWatts(), meterOptions.powercapRoot,
             line -> { err.println(line); err.flush(); })) {
       String profile = energy.hardwareProfile().id();
+      samples.describeHardware(profile,
+          HardwareDescription.detect(energy.hardwareProfile()).features());
       out.printf(Locale.ROOT, "collect %s: %d configurations into %s (hardware %s, source %s%s)%n",
           grid.name(), jobs.size(), SampleStore.redacted(samples.url()), profile, energy.source(),
           energy.measured() ? "" : ", an estimate");

@@ -5,8 +5,10 @@ import io.jouleflow.launcher.evaluate.EvaluationMethod;
 import io.jouleflow.launcher.evaluate.EvaluationReport;
 import io.jouleflow.launcher.evaluate.Splits.Split;
 import io.jouleflow.launcher.evaluate.Splits;
+import io.jouleflow.launcher.train.HardwareJoin;
 import io.jouleflow.launcher.train.LayerEnergyRegressor;
 import io.jouleflow.launcher.train.SampleSelection;
+import io.jouleflow.meters.HardwareDescription;
 import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.MeasureProtocols;
 import io.jouleflow.predictor.store.ModelSample;
@@ -79,10 +81,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--split",
       defaultValue = "family",
-      paramLabel = "family|fraction",
+      paramLabel = "family|fraction|hardware",
       description =
           "family: leave one architecture family out; fraction: hold out a seeded 20%%"
-              + " of the architectures. Default: ${DEFAULT-VALUE}.")
+              + " of the architectures; hardware: leave one hardware profile out (needs samples of"
+              + " two or more, with their hardware descriptions). Default: ${DEFAULT-VALUE}.")
   String split;
 
   @Option(
@@ -131,8 +134,11 @@ final class EvaluateCommand implements Callable<Integer> {
       throw usage("--store and --from-csv exclude each other");
     }
     String splitName = split.strip().toLowerCase(Locale.ROOT);
-    if (!splitName.equals("family") && !splitName.equals("fraction")) {
-      throw usage("--split must be family or fraction, not '" + split + "'");
+    if (!List.of("family", "fraction", "hardware").contains(splitName)) {
+      throw usage("--split must be family, fraction or hardware, not '" + split + "'");
+    }
+    if (splitName.equals("hardware") && hardwareProfile != null) {
+      throw usage("--split hardware holds each profile out in turn; drop --hardware-profile");
     }
     List<EvaluationMethod> chosen = methods();
     if (fromCsv != null) {
@@ -150,6 +156,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     List<LayerSample> layers;
     List<ModelSample> models;
+    Map<String, Map<String, Double>> described;
     String source;
     try (SampleStore samples = open()) {
       source = fromCsv != null
@@ -158,12 +165,16 @@ final class EvaluateCommand implements Callable<Integer> {
       SampleFilter collected = SampleFilter.ALL.withOrigin(SampleOrigin.COLLECT);
       layers = samples.layerSamples(collected);
       models = samples.modelSamples(collected);
+      described = samples.hardwareDescriptions();
     } catch (SampleStoreException e) {
       throw JouleflowCommand.storeFailure(e, spec);
     }
     if (layers.isEmpty()) {
       throw new CommandFailure(
           "no collected layer samples in " + source + "; run `jouleflow collect` first");
+    }
+    if (splitName.equals("hardware")) {
+      return byHardware(layers, models, described, source, chosen, protocolChoice, err, stdout);
     }
     String profile = profile(layers);
     List<LayerSample> profileLayers =
@@ -248,6 +259,88 @@ final class EvaluateCommand implements Callable<Integer> {
         written.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
     stdout.flush();
     return JouleflowCommand.EXIT_OK;
+  }
+
+  /**
+   * {@code --split hardware}: every profile's samples, with their hardware features, each profile
+   * held out in turn; the random forest without hardware features is printed beside it.
+   */
+  private int byHardware(List<LayerSample> layers, List<ModelSample> models,
+      Map<String, Map<String, Double>> described, String source, List<EvaluationMethod> chosen,
+      String protocolChoice, PrintWriter err, PrintWriter stdout) {
+    Set<String> profiles = new TreeSet<>();
+    layers.forEach(s -> profiles.add(s.hardwareProfile()));
+    if (profiles.size() < 2) {
+      throw new CommandFailure("--split hardware needs collected samples of at least 2 hardware"
+          + " profiles; " + source + " has " + String.join(", ", profiles)
+          + " (run `jouleflow calibrate --store ...` on another machine and import its rows)");
+    }
+    List<LayerSample> selectedLayers = new ArrayList<>();
+    List<ModelSample> selectedModels = new ArrayList<>();
+    List<String> selections = new ArrayList<>();
+    for (String p : profiles) {
+      SampleSelection selection = SampleSelection.of(
+          layers.stream().filter(s -> s.hardwareProfile().equals(p)).toList(),
+          models.stream().filter(s -> s.hardwareProfile().equals(p)).toList(),
+          protocolChoice, includeBusy);
+      selectedLayers.addAll(selection.layers());
+      selectedModels.addAll(selection.models());
+      selections.add(p + ": " + selection.describe());
+    }
+    HardwareJoin.Joined joined = HardwareJoin.join(selectedLayers, described);
+    if (!joined.complete()) {
+      throw new CommandFailure("--split hardware needs each profile's hardware description; "
+          + source + " has none for " + String.join(", ", joined.undescribed())
+          + " (samples written by this jouleflow's collect, calibrate or agent carry one)");
+    }
+    Split folds = Splits.byHardware(profiles);
+    List<LayerEnergyRegressor> regressors = chosen.stream().map(EvaluationMethod::create).toList();
+    err.printf(Locale.ROOT, "evaluate: %d layer and %d model samples from %s, %s; %s; methods %s,"
+            + " with hardware features (%s)%n", joined.samples().size(), selectedModels.size(),
+        source, String.join("; ", selections), folds.description(),
+        regressors.stream().map(LayerEnergyRegressor::name).collect(Collectors.joining(", ")),
+        String.join(", ", hardwareFeatureNames(joined.samples())));
+    err.flush();
+    EvaluationReport report;
+    EvaluationReport plain;
+    try {
+      report = Evaluation.run(folds, joined.samples(), selectedModels, regressors, line -> {
+        err.println(line);
+        err.flush();
+      });
+      err.println("evaluate: the random forest again, without hardware features");
+      err.flush();
+      plain = Evaluation.run(folds, selectedLayers, selectedModels,
+          List.of(EvaluationMethod.RF.create()), line -> { });
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CommandFailure(
+          "evaluation failed: " + JouleflowCommand.firstLine(e.getMessage()), e);
+    }
+    if (report.heldOutModels() == 0) {
+      throw new CommandFailure("no held-out model could be scored: the samples of " + source
+          + " have no whole-model measurement next to measured layers");
+    }
+    List<Path> written;
+    try {
+      written = report.write(out);
+    } catch (UncheckedIOException e) {
+      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()), e);
+    }
+    stdout.print(report.toMarkdown());
+    stdout.printf(Locale.ROOT, "%nWithout hardware features: random-forest whole-model RMSPE %.2f %%"
+            + " on the same %d held-out configurations.%n",
+        plain.methods().get(0).wholeModel().rmspe() * 100, plain.heldOutModels());
+    stdout.printf(Locale.ROOT, "%nwrote %s%n", written.stream()
+        .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
+    stdout.flush();
+    return JouleflowCommand.EXIT_OK;
+  }
+
+  private static Set<String> hardwareFeatureNames(List<LayerSample> samples) {
+    Set<String> names = new TreeSet<>();
+    samples.forEach(s -> s.features().keySet().stream()
+        .filter(HardwareDescription::isHardwareFeature).forEach(names::add));
+    return names;
   }
 
   /**

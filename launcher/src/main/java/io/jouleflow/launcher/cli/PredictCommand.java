@@ -7,6 +7,7 @@ import io.jouleflow.launcher.graph.GraphModel;
 import io.jouleflow.launcher.report.HtmlReport;
 import io.jouleflow.meters.Device;
 import io.jouleflow.meters.EnergyMeter;
+import io.jouleflow.meters.HardwareDescription;
 import io.jouleflow.meters.HardwareProfile;
 import io.jouleflow.meters.nvml.NvmlEnergyMeter;
 import io.jouleflow.meters.nvml.NvmlMeters;
@@ -149,7 +150,7 @@ final class PredictCommand implements Callable<Integer> {
   private ModelSet modelSet() {
     if (models != null) {
       try {
-        return ModelSet.read(models);
+        return forThisMachine(ModelSet.read(models));
       } catch (ModelSetException e) {
         throw usage("--models: " + e.getMessage());
       }
@@ -166,9 +167,10 @@ final class PredictCommand implements Callable<Integer> {
    */
   static ModelSet defaultModelSet() {
     try {
-      return ModelSet.defaultSet(machineProfile()).orElseThrow(() -> new CommandFailure("no model set: none is"
-          + " bundled and none is under " + ModelSet.defaultRoot()
-          + "; train one with `jouleflow train` or name one with --models DIR"));
+      return forThisMachine(ModelSet.defaultSet(machineProfile()).orElseThrow(() ->
+          new CommandFailure("no model set: none is bundled and none is under "
+              + ModelSet.defaultRoot()
+              + "; train one with `jouleflow train` or name one with --models DIR")));
     } catch (ModelSetException e) {
       throw new CommandFailure(e.getMessage(), e);
     }
@@ -235,6 +237,21 @@ final class PredictCommand implements Callable<Integer> {
    * GPU host must not look foreign there); without GPUs otherwise.
    */
   static String machineProfile() {
+    return machine().id();
+  }
+
+  /** This machine's hardware features ({@code hw_…}), for a set trained on several profiles. */
+  static Map<String, Double> machineHardwareFeatures() {
+    return HardwareDescription.detect(machine()).features();
+  }
+
+  /** {@code set} predicting for this machine's hardware (see {@link ModelSet#onHardware}). */
+  static ModelSet forThisMachine(ModelSet set) {
+    return set.usesHardwareFeatures() ? set.onHardware(machineHardwareFeatures()) : set;
+  }
+
+  /** This machine's hardware profile: its CPU and the GPUs NVML finds. */
+  static HardwareProfile machine() {
     List<Device> gpus = List.of();
     try {
       List<NvmlEnergyMeter> meters = NvmlMeters.openAll();
@@ -243,7 +260,7 @@ final class PredictCommand implements Callable<Integer> {
     } catch (Exception | LinkageError e) {
       // no NVML, no GPU: the CPU alone is the profile
     }
-    return HardwareProfile.detect(gpus).id();
+    return HardwareProfile.detect(gpus);
   }
 
   private void table(PrintWriter out, String name, ModelSet set, List<Row> rows, double total,

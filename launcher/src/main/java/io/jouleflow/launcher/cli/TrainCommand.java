@@ -1,5 +1,6 @@
 package io.jouleflow.launcher.cli;
 
+import io.jouleflow.launcher.train.HardwareJoin;
 import io.jouleflow.launcher.train.ModelSetTrainer;
 import io.jouleflow.launcher.train.ProfilePrior;
 import io.jouleflow.launcher.train.SampleSelection;
@@ -25,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
@@ -79,6 +82,13 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--no-prior", description = "Leave other hardware profiles' samples out entirely.")
   boolean noPrior;
+
+  @Option(names = "--prior", defaultValue = "scale", paramLabel = "scale|hardware",
+      description = "How other profiles' samples count. scale: scaled to this machine by the"
+          + " configurations both measured; hardware: as they are, with every sample's hardware"
+          + " features (CPU vendor, cores, threads, base clock, memory, GPUs), so that one set"
+          + " learns the profiles apart. Default: ${DEFAULT-VALUE}.")
+  String prior;
 
   @Option(names = "--origin", defaultValue = "all", paramLabel = "collect|agent|all",
       description = "Which samples: collect, agent or all. Default: ${DEFAULT-VALUE}.")
@@ -161,7 +171,13 @@ final class TrainCommand implements Callable<Integer> {
         .max(Map.Entry.<String, Long>comparingByValue()
             .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
         .map(Map.Entry::getKey).orElse(null);
-    if (priorProfile != null && !noPrior) {
+    String priorMode = prior.strip().toLowerCase(Locale.ROOT);
+    if (!priorMode.equals("scale") && !priorMode.equals("hardware")) {
+      throw usage("--prior must be scale or hardware, not '" + prior + "'");
+    }
+    if (priorProfile != null && !noPrior && priorMode.equals("hardware")) {
+      samples = withHardware(samples, all, loaded, selection.protocol(), out);
+    } else if (priorProfile != null && !noPrior) {
       SampleSelection other = SampleSelection.of(
           all.stream().filter(s -> s.hardwareProfile().equals(priorProfile)).toList(),
           loaded.models().stream().filter(s -> s.hardwareProfile().equals(priorProfile)).toList(),
@@ -212,7 +228,36 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private record Loaded(List<LayerSample> layers, List<ModelSample> models) {}
+  /**
+   * {@code --prior hardware}: this profile's samples and every other profile's, each with its
+   * hardware's features.
+   */
+  private List<LayerSample> withHardware(List<LayerSample> own, List<LayerSample> all,
+      Loaded loaded, String protocolUsed, PrintWriter out) {
+    List<LayerSample> rows = new ArrayList<>(own);
+    Set<String> others = new TreeSet<>();
+    all.forEach(s -> others.add(s.hardwareProfile()));
+    others.remove(own.get(0).hardwareProfile());
+    for (String p : others) {
+      rows.addAll(SampleSelection.of(
+          all.stream().filter(s -> s.hardwareProfile().equals(p)).toList(),
+          loaded.models().stream().filter(s -> s.hardwareProfile().equals(p)).toList(),
+          protocolUsed, includeBusy).layers());
+    }
+    HardwareJoin.Joined joined = HardwareJoin.join(rows, loaded.hardware());
+    if (!joined.complete()) {
+      throw new CommandFailure("--prior hardware needs every profile's hardware description; the"
+          + " samples have none for " + String.join(", ", joined.undescribed())
+          + " (use --prior scale, or samples written by this jouleflow's collect, calibrate or"
+          + " agent)");
+    }
+    out.printf(Locale.ROOT, "prior: %d layer samples of %s as measured, every sample with its"
+        + " hardware features%n", rows.size() - own.size(), String.join(", ", others));
+    return joined.samples();
+  }
+
+  private record Loaded(List<LayerSample> layers, List<ModelSample> models,
+      Map<String, Map<String, Double>> hardware) {}
 
   /** {@code --protocol}'s value for {@link SampleSelection}, checked. */
   static String protocolChoice(String value, CommandSpec spec) {
@@ -229,7 +274,8 @@ final class TrainCommand implements Callable<Integer> {
             + "; run `jouleflow collect` first");
       }
       try (SampleStore store = SampleStore.open(source.store)) {
-        return new Loaded(store.layerSamples(filter), store.modelSamples(filter));
+        return new Loaded(store.layerSamples(filter), store.modelSamples(filter),
+            store.hardwareDescriptions());
       } catch (SampleStoreException e) {
         throw JouleflowCommand.storeFailure(e, spec);
       }
@@ -243,7 +289,8 @@ final class TrainCommand implements Callable<Integer> {
       try (SampleStore store = SampleStore.open("jdbc:sqlite:" + tmp.resolve("samples.db"))) {
         int imported = store.importCsv(source.fromCsv);
         err.printf(Locale.ROOT, "train: imported %d samples from %s%n", imported, source.fromCsv);
-        return new Loaded(store.layerSamples(filter), store.modelSamples(filter));
+        return new Loaded(store.layerSamples(filter), store.modelSamples(filter),
+            store.hardwareDescriptions());
       }
     } catch (SampleStoreException e) {
       throw JouleflowCommand.storeFailure(e, spec);

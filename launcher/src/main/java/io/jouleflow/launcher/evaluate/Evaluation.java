@@ -80,11 +80,12 @@ public final class Evaluation {
       List<LayerSample> train = new ArrayList<>();
       List<LayerSample> test = new ArrayList<>();
       for (LayerSample s : layers) {
-        (fold.holdsOut(s.model()) ? test : train).add(s);
+        (fold.holdsOut(s.hardwareProfile(), s.model()) ? test : train).add(s);
       }
       List<ModelSample> testModels =
           models.stream()
-              .filter(m -> fold.holdsOut(m.model()) && layersOfModel.containsKey(modelKey(m)))
+              .filter(m -> fold.holdsOut(m.hardwareProfile(), m.model())
+                  && layersOfModel.containsKey(modelKey(m)))
               .toList();
       long trainable = train.stream().filter(TrainingLayers::usable).count();
       String head =
@@ -95,7 +96,7 @@ public final class Evaluation {
               f + 1,
               split.folds().size(),
               fold.name(),
-              String.join(", ", fold.heldOutModels()),
+              fold.describeHeldOut(),
               testModels.size(),
               test.size(),
               trainable);

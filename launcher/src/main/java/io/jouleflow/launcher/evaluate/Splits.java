@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #byFamily}: leave one architecture family out, one fold per family; ResNet50 is not
  * evaluated by a model trained on ResNet101. {@link #byFraction}: one fold holding out a fixed,
- * seeded 20 % of the architectures.
+ * seeded 20 % of the architectures. {@link #byHardware}: leave one hardware profile out.
  *
  * <p>An architecture ({@link #architecture}) is a model name, except that Keras' MobileNet names
  * carry the input size ({@code mobilenet_1.00_224}): the size suffix is dropped, so that one
@@ -63,14 +63,34 @@ public final class Splits {
 
   private Splits() {}
 
-  /** One train/test split: the models it holds out. */
-  public record Fold(String name, Set<String> heldOutModels) {
+  /**
+   * One train/test split: the models it holds out, or (hardware split) the hardware profile it
+   * holds out, every model measured on it.
+   *
+   * @param heldOutProfile null for a split by architecture
+   */
+  public record Fold(String name, Set<String> heldOutModels, String heldOutProfile) {
     public Fold {
       heldOutModels = Collections.unmodifiableSet(new TreeSet<>(heldOutModels));
     }
 
+    public Fold(String name, Set<String> heldOutModels) {
+      this(name, heldOutModels, null);
+    }
+
     public boolean holdsOut(String model) {
       return heldOutModels.contains(model);
+    }
+
+    /** Whether a sample of {@code model} measured on {@code profile} is held out. */
+    public boolean holdsOut(String profile, String model) {
+      return heldOutProfile != null ? heldOutProfile.equals(profile) : holdsOut(model);
+    }
+
+    /** What the fold holds out, for progress lines. */
+    public String describeHeldOut() {
+      return heldOutProfile != null ? "hardware " + heldOutProfile
+          : String.join(", ", heldOutModels);
     }
   }
 
@@ -165,6 +185,26 @@ public final class Splits {
             fraction * 100,
             seed),
         List.of(fold));
+  }
+
+  /**
+   * Leave one hardware profile out: one fold per profile, in id order; each trains on the other
+   * profiles' samples (of every model, the held-out profile's models included) and predicts every
+   * sample of the held-out one — a machine the set never saw.
+   *
+   * @throws IllegalArgumentException for fewer than 2 profiles
+   */
+  public static Split byHardware(Collection<String> profiles) {
+    Set<String> sorted = new TreeSet<>(profiles);
+    if (sorted.size() < 2) {
+      throw new IllegalArgumentException("a held-out-hardware evaluation needs samples of at least"
+          + " 2 hardware profiles, there are " + sorted.size()
+          + (sorted.isEmpty() ? "" : " (" + sorted.iterator().next() + ")"));
+    }
+    List<Fold> folds = new ArrayList<>();
+    sorted.forEach(p -> folds.add(new Fold(p, Set.of(), p)));
+    return new Split("hardware", "leave one hardware profile out (" + folds.size() + " folds)",
+        folds);
   }
 
   /** The model names of each architecture, sorted; at least 2 architectures. */

@@ -143,4 +143,18 @@ class SplitsTest {
     assertThatThrownBy(() -> Splits.byFraction(SyntheticSamples.MODELS, 1.0, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theHardwareSplitHoldsOutOneProfileWithAllItsModels() {
+    Splits.Split split = Splits.byHardware(List.of("b-amd", "a-intel", "b-amd"));
+    assertThat(split.description()).isEqualTo("leave one hardware profile out (2 folds)");
+    assertThat(split.folds()).extracting(Fold::name).containsExactly("a-intel", "b-amd");
+    Fold intel = split.folds().get(0);
+    assertThat(intel.holdsOut("a-intel", "vgg16")).isTrue();
+    assertThat(intel.holdsOut("b-amd", "vgg16")).as("the same model on other hardware trains")
+        .isFalse();
+    assertThat(intel.describeHeldOut()).isEqualTo("hardware a-intel");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Splits.byHardware(List.of("a")))
+        .hasMessageContaining("at least 2 hardware profiles, there are 1 (a)");
+  }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jouleflow.meters.HardwareDescription;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,7 +24,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,11 +90,20 @@ public final class ModelSet {
   private final ModelSetManifest manifest;
   private final LayerEnergyForests forests;
   private final String location;
+  // The predicting machine's hardware features, added to every layer's (only a set trained on
+  // rows that carried them uses them; for others the map stays empty).
+  private final Map<String, Double> hardware;
 
   private ModelSet(ModelSetManifest manifest, LayerEnergyForests forests, String location) {
+    this(manifest, forests, location, Map.of());
+  }
+
+  private ModelSet(ModelSetManifest manifest, LayerEnergyForests forests, String location,
+      Map<String, Double> hardware) {
     this.manifest = manifest;
     this.forests = forests;
     this.location = location;
+    this.hardware = hardware;
   }
 
   /**
@@ -218,11 +230,21 @@ public final class ModelSet {
     }
     try (Stream<Path> dirs = Files.list(root)) {
       return dirs.filter(d -> Files.isRegularFile(d.resolve(MANIFEST)))
-          .filter(d -> profile.equals(profileOf(d)))
+          .filter(d -> names(profileOf(d), profile))
           .max(Comparator.comparing(ModelSet::manifestTime).thenComparing(Path::toString));
     } catch (IOException | UncheckedIOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether a manifest's hardware profile is {@code profile}, or names it among the profiles a
+   * set trained with hardware features joined with {@code +}.
+   */
+  private static boolean names(String manifestProfile, String profile) {
+    return manifestProfile != null
+        && (manifestProfile.equals(profile)
+            || Arrays.asList(manifestProfile.split("\\+")).contains(profile));
   }
 
   /** The hardware profile a set's manifest names; null if it cannot be read. */
@@ -296,15 +318,51 @@ public final class ModelSet {
    * correction ({@link Calibration}).
    */
   public LayerPrediction predict(String layerType, Map<String, Double> features) {
-    LayerPrediction p = forests.predict(layerType, features);
+    Map<String, Double> all = features;
+    if (!hardware.isEmpty()) {
+      all = new HashMap<>(features);
+      all.putAll(hardware);
+    }
+    LayerPrediction p = forests.predict(layerType, all);
     Calibration c = manifest.calibration();
     return c == null ? p : new LayerPrediction(p.joules() * c.factor(layerType), p.method());
+  }
+
+  /**
+   * Whether the set was trained with hardware features ({@code hw_…}, see {@code
+   * HardwareDescription}): a set trained on several hardware profiles tells them apart by them.
+   */
+  public boolean usesHardwareFeatures() {
+    return manifest.features().stream().anyMatch(HardwareDescription::isHardwareFeature);
+  }
+
+  /**
+   * This set predicting for hardware described by {@code features} ({@code
+   * HardwareDescription.features()} of the machine predicted for): they join every layer's
+   * features. The set itself where it was not trained with hardware features.
+   */
+  public ModelSet onHardware(Map<String, Double> features) {
+    if (!usesHardwareFeatures()) {
+      return this;
+    }
+    Map<String, Double> hw = new HashMap<>();
+    features.forEach((name, value) -> {
+      if (HardwareDescription.isHardwareFeature(name)) {
+        hw.put(name, value);
+      }
+    });
+    return new ModelSet(manifest, forests, location, Map.copyOf(hw));
+  }
+
+  /** The hardware features this set predicts for (empty unless {@link #onHardware} set them). */
+  public Map<String, Double> hardware() {
+    return hardware;
   }
 
   /** This set carried to another machine by {@code calibrate} ({@link #write} to keep it). */
   public ModelSet calibrated(String profile, Instant created, Calibration calibration) {
     return new ModelSet(manifest.calibrated(profile, created.toString(), calibration), forests,
-        "(not written)");
+        "(not written)", hardware);
   }
 
   /** Whether layers of this type get the fallback rule (types never seen in training do). */
@@ -333,7 +391,7 @@ public final class ModelSet {
 
   /** This set with an evaluation summary in its manifest ({@link #write} to keep it). */
   public ModelSet withEvaluation(JsonNode evaluation) {
-    return new ModelSet(manifest.withEvaluation(evaluation), forests, location);
+    return new ModelSet(manifest.withEvaluation(evaluation), forests, location, hardware);
   }
 
   /** The manifest as JSON text, as written. */

@@ -137,6 +137,13 @@ public record LayerSample(
         predictedJoules, derived ? null : sampleKey, protocol);
   }
 
+  /** This sample with other features (its key kept). */
+  public LayerSample withFeatures(Map<String, Double> other) {
+    return new LayerSample(time, hardwareProfile, meterSource, origin, model, config, layer,
+        layerType, other, batchSize, joulesPerInference, secondsPerInference, runsAveraged,
+        predictedJoules, sampleKey, protocol);
+  }
+
   /** The features as a {@link LayerFeatures}; names it does not know are left out. */
   public LayerFeatures layerFeatures() {
     return SampleFeatures.toLayerFeatures(features);

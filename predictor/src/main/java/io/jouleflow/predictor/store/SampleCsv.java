@@ -41,6 +41,7 @@ final class SampleCsv {
 
   static final String LAYER_FILE = "layer_samples.csv.gz";
   static final String MODEL_FILE = "model_samples.csv.gz";
+  static final String HARDWARE_FILE = "hardware_profiles.csv.gz";
   static final String FEATURE_PREFIX = "feature_";
 
   private SampleCsv() {}
@@ -172,6 +173,46 @@ final class SampleCsv {
                 row.optional("other_cpu_share") == null ? null
                     : new MachineLoad(row.numberOrNull("other_cpu_share"),
                         row.optional("steal_share") == null ? 0 : row.number("steal_share"))));
+  }
+
+  /**
+   * The hardware descriptions: {@code hardware_profile}, then a {@code feature_<name>} column per
+   * hardware feature (sorted); a profile lacking one has an empty field.
+   */
+  static void writeHardware(Path file, Map<String, Map<String, Double>> described)
+      throws IOException {
+    Set<String> names = new TreeSet<>();
+    described.values().forEach(f -> names.addAll(f.keySet()));
+    List<String> header = new ArrayList<>(List.of("hardware_profile"));
+    names.forEach(n -> header.add(FEATURE_PREFIX + n));
+    List<List<String>> rows = new ArrayList<>();
+    described.forEach((profile, features) -> {
+      List<String> row = new ArrayList<>(List.of(profile));
+      names.forEach(n -> row.add(number(features.get(n))));
+      rows.add(row);
+    });
+    write(file, header, rows);
+  }
+
+  /** The inverse of {@link #writeHardware}; empty where the file is absent (older exports). */
+  static Map<String, Map<String, Double>> readHardware(Path file) throws IOException {
+    Map<String, Map<String, Double>> described = new LinkedHashMap<>();
+    if (!Files.exists(file)) {
+      return described;
+    }
+    for (Map.Entry<String, Map<String, Double>> e : read(file, List.of("hardware_profile"),
+        row -> {
+          Map<String, Double> features = new LinkedHashMap<>();
+          row.columns().forEach(column -> {
+            if (column.startsWith(FEATURE_PREFIX) && !row.get(column).isEmpty()) {
+              features.put(column.substring(FEATURE_PREFIX.length()), row.number(column));
+            }
+          });
+          return Map.entry(row.get("hardware_profile"), features);
+        })) {
+      described.put(e.getKey(), e.getValue());
+    }
+    return described;
   }
 
   /** Whole numbers without a fraction (most features are counts), others exactly; NaN empty. */

@@ -22,6 +22,7 @@ final class SampleSchema {
 
   static final String LAYER_SAMPLES = "layer_samples";
   static final String MODEL_SAMPLES = "model_samples";
+  static final String HARDWARE_PROFILES = "hardware_profiles";
 
   /** Columns of {@code layer_samples}, in insert and select order. */
   static final List<String> LAYER_COLUMNS =
@@ -122,6 +123,14 @@ final class SampleSchema {
           """
           CREATE INDEX IF NOT EXISTS model_samples_by_model
             ON model_samples (hardware_profile, origin, model, config)""",
+          // What each profile is, as numbers (hardware features); added within version 2: an
+          // older jouleflow reads the sample tables as before and ignores this one.
+          """
+          CREATE TABLE IF NOT EXISTS hardware_profiles (
+            hardware_profile TEXT NOT NULL PRIMARY KEY,
+            described_at TEXT NOT NULL,
+            description TEXT NOT NULL
+          )""",
           "INSERT INTO schema_version (version) VALUES (1) ON CONFLICT DO NOTHING");
 
   /**

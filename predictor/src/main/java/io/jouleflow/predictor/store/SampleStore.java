@@ -17,9 +17,12 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sqlite.SQLiteConfig;
@@ -255,6 +258,42 @@ public final class SampleStore implements AutoCloseable {
         });
   }
 
+  /**
+   * Records what hardware profile {@code profile} is, as numbers ({@code
+   * HardwareDescription.features()}: names starting {@code hw_}); a profile described already
+   * keeps its first description (its id is a hash of what the hardware is).
+   *
+   * @return whether a row was inserted
+   */
+  public synchronized boolean describeHardware(String profile, Map<String, Double> features) {
+    String json = SampleFeatures.toJson(new LinkedHashMap<>(features));
+    return write("hardware description", () -> {
+      try (PreparedStatement insert = connection.prepareStatement(SampleSchema.insert(
+          SampleSchema.HARDWARE_PROFILES,
+          List.of("hardware_profile", "described_at", "description")))) {
+        insert.setString(1, profile);
+        insert.setString(2, SampleTime.format(Instant.now()));
+        insert.setString(3, json);
+        return insert.executeUpdate();
+      }
+    }) > 0;
+  }
+
+  /** Every described hardware profile's features, by profile id, in id order. */
+  public synchronized Map<String, Map<String, Double>> hardwareDescriptions() {
+    Map<String, Map<String, Double>> described = new TreeMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(
+            "SELECT hardware_profile, description FROM " + SampleSchema.HARDWARE_PROFILES)) {
+      while (rs.next()) {
+        described.put(rs.getString(1), SampleFeatures.fromJson(rs.getString(2)));
+      }
+      return described;
+    } catch (SQLException | IllegalArgumentException e) {
+      throw failure("read hardware descriptions from", e);
+    }
+  }
+
   /** Binds one row's parameters to the insert statement. */
   private interface RowBinder<T> {
     void bind(PreparedStatement insert, T row) throws SQLException;
@@ -418,7 +457,8 @@ public final class SampleStore implements AutoCloseable {
 
   /**
    * Writes every sample to {@code dir/layer_samples.csv.gz} and {@code dir/model_samples.csv.gz},
-   * replacing those files: gzipped CSV with a header row, one column per table column except that
+   * and the hardware descriptions to {@code dir/hardware_profiles.csv.gz}, replacing those files:
+   * gzipped CSV with a header row, one column per table column except that
    * the features become one column {@code feature_<name>} each, in {@code LayerFeatures.NAMES}
    * order (then other names, sorted); an unknown number is an empty field.
    */
@@ -428,6 +468,7 @@ public final class SampleStore implements AutoCloseable {
     try {
       SampleCsv.writeLayerSamples(dir.resolve(SampleCsv.LAYER_FILE), layers);
       SampleCsv.writeModelSamples(dir.resolve(SampleCsv.MODEL_FILE), models);
+      SampleCsv.writeHardware(dir.resolve(SampleCsv.HARDWARE_FILE), hardwareDescriptions());
     } catch (IOException e) {
       throw new SampleStoreException("cannot export samples to " + dir + ": " + reason(e), e);
     }
@@ -442,14 +483,17 @@ public final class SampleStore implements AutoCloseable {
   public int importCsv(Path dir) {
     List<LayerSample> layers;
     List<ModelSample> models;
+    Map<String, Map<String, Double>> described;
     try {
       layers = SampleCsv.readLayerSamples(dir.resolve(SampleCsv.LAYER_FILE));
       models = SampleCsv.readModelSamples(dir.resolve(SampleCsv.MODEL_FILE));
+      described = SampleCsv.readHardware(dir.resolve(SampleCsv.HARDWARE_FILE));
     } catch (IOException | IllegalArgumentException e) {
       // the export named is missing or malformed
       throw SampleStoreException.badInput(
           "cannot import samples from " + dir + ": " + reason(e), e);
     }
+    described.forEach(this::describeHardware);
     return writeLayerSamples(layers) + writeModelSamples(models);
   }
 

@@ -27,6 +27,13 @@ class DefaultSetTest {
 
     assertThat(ModelSet.newest(root, "intel-xeon-aaaa")).contains(root.resolve("new"));
     assertThat(ModelSet.newest(root, "amd-cccc")).isEmpty();
+    // a set trained on several profiles with hardware features names them joined with +
+    Thread.sleep(20);
+    bundled.calibrated("amd-cccc+arm-bbbb", Instant.parse("2026-12-04T00:00:00Z"), c)
+        .write(root.resolve("joined"));
+    assertThat(ModelSet.newest(root, "amd-cccc")).contains(root.resolve("joined"));
+    assertThat(ModelSet.newest(root, "arm-bbbb")).contains(root.resolve("joined"));
+    assertThat(ModelSet.newest(root, "amd")).isEmpty();
     ModelSet read = ModelSet.read(root.resolve("new"));
     assertThat(read.hardwareProfile()).isEqualTo("intel-xeon-aaaa");
     assertThat(read.manifest().calibration().overall()).isEqualTo(0.5);

@@ -83,6 +83,34 @@ class SampleCsvTest {
   }
 
   @Test
+  void hardwareDescriptionsTravelWithTheExportAndTheFirstOneStays() throws Exception {
+    Path export = dir.resolve("dataset");
+    Map<String, Double> intel = Map.of("hw_cpu_vendor", 1.0, "hw_cpu_base_ghz", 2.5);
+    try (SampleStore source = SampleStore.open("jdbc:sqlite:" + dir.resolve("a.db"))) {
+      source.writeLayerSamples(List.of(Samples.dense("mlp", "b8", "dense")));
+      assertThat(source.describeHardware("xeon-1", intel)).isTrue();
+      assertThat(source.describeHardware("xeon-1", Map.of("hw_cpu_vendor", 2.0)))
+          .as("a profile's id is what its hardware is: the first description stays").isFalse();
+      source.describeHardware("epyc-2", Map.of("hw_cpu_vendor", 2.0, "hw_memory_gib", 23.54));
+      source.exportCsv(export);
+    }
+    assertThat(gunzip(export.resolve("hardware_profiles.csv.gz")).lines().toList()).containsExactly(
+        "hardware_profile,feature_hw_cpu_base_ghz,feature_hw_cpu_vendor,feature_hw_memory_gib",
+        "epyc-2,,2,23.54",
+        "xeon-1,2.5,1,");
+    try (SampleStore target = SampleStore.open("jdbc:sqlite:" + dir.resolve("b.db"))) {
+      target.importCsv(export);
+      assertThat(target.hardwareDescriptions()).isEqualTo(Map.of("xeon-1", intel,
+          "epyc-2", Map.of("hw_cpu_vendor", 2.0, "hw_memory_gib", 23.54)));
+    }
+    Files.delete(export.resolve("hardware_profiles.csv.gz"));
+    try (SampleStore older = SampleStore.open("jdbc:sqlite:" + dir.resolve("c.db"))) {
+      assertThat(older.importCsv(export)).as("an export from before descriptions").isEqualTo(1);
+      assertThat(older.hardwareDescriptions()).isEmpty();
+    }
+  }
+
+  @Test
   void featuresAreOneColumnEachInTheOrderOfTheirNames() throws Exception {
     Path export = dir.resolve("dataset");
     try (SampleStore store = SampleStore.open("jdbc:sqlite:" + dir.resolve("a.db"))) {
