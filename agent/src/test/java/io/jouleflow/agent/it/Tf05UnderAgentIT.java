@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * An unmodified application built against TensorFlow Java 0.5.0 (real jars, native library
  * included) serves a SavedModel under the agent and gets what a 1.1.0 application gets: runs
  * under the model's name, layers from its graph, traced runs and predictions; and it sees
- * exactly what it sees without the agent. The application ({@code src/test/tf05}) is compiled
- * here against the 0.5.0 jar: the test classes are compiled against 1.1.0.
+ * exactly what it sees without the agent; a graph it runs with a plain Session is named by its
+ * fingerprint, as under 1.1.0. The application ({@code src/test/tf05}) is compiled here against
+ * the 0.5.0 jar: the test classes are compiled against 1.1.0.
  */
 class Tf05UnderAgentIT {
 
@@ -58,28 +59,55 @@ class Tf05UnderAgentIT {
   @Test
   void aTensorFlowJava05ServiceIsMeasuredByModelAndLayerAndSeesWhatItSeesWithoutTheAgent()
       throws Exception {
-    Served plain = serve(List.of(), 0);
+    List<String> args = List.of("serve", exportDir.toString(), "20");
+    Served plain = serve(args, List.of(), 0, null);
     int port = ExampleService.freePort();
-    Served measured = serve(List.of(ChildJvm.javaagent("prometheus.port=" + port)), port);
+    Predicate<Sample> ours = x -> MODEL.equals(x.label("model"));
+    Served measured =
+        serve(args, List.of(ChildJvm.javaagent("prometheus.port=" + port)), port, ours);
     PrometheusScrape s = measured.scrape;
 
-    Predicate<Sample> ours = x -> MODEL.equals(x.label("model"));
     assertThat(s.series("jouleflow_inference_runs_total")).as(s.text())
         .extracting(x -> x.label("model")).containsOnly(MODEL);
-    assertThat(s.sum("jouleflow_inference_runs_total", ours)).isGreaterThanOrEqualTo(20);
-    assertThat(s.sum("jouleflow_inference_traced_runs_total", ours)).as(s.text()).isPositive();
-    List<Sample> time = s.series("jouleflow_layer_duration_seconds_total", ours);
+    assertMeasured(s, ours);
+    assertSeesWhatItSeesWithout(plain, measured);
+  }
+
+  @Test
+  void aGraphBuiltAndRunByAPlainTensorFlowJava05SessionIsNamedByItsFingerprint()
+      throws Exception {
+    List<String> args = List.of("graph", "-", "20");
+    Served plain = serve(args, List.of(), 0, null);
+    int port = ExampleService.freePort();
+    Predicate<Sample> fingerprint = x -> x.label("model").matches("graph-[0-9a-f]{12}");
+    Served measured =
+        serve(args, List.of(ChildJvm.javaagent("prometheus.port=" + port)), port, fingerprint);
+    PrometheusScrape s = measured.scrape;
+
+    assertThat(s.series("jouleflow_inference_runs_total")).as(s.text()).singleElement()
+        .matches(fingerprint);
+    assertMeasured(s, fingerprint);
+    assertSeesWhatItSeesWithout(plain, measured);
+  }
+
+  /** Runs, traced runs, layers by their real names and predictions of the model's layers. */
+  private static void assertMeasured(PrometheusScrape s, Predicate<Sample> model) {
+    assertThat(s.sum("jouleflow_inference_runs_total", model)).isGreaterThanOrEqualTo(20);
+    assertThat(s.sum("jouleflow_inference_traced_runs_total", model)).as(s.text()).isPositive();
+    List<Sample> time = s.series("jouleflow_layer_duration_seconds_total", model);
     Set<String> layers = time.stream().map(x -> x.label("layer")).collect(Collectors.toSet());
     assertThat(layers).as(s.text()).contains("conv2d", "max_pooling2d", "dense");
     assertThat(time).filteredOn(x -> x.label("layer").equals("conv2d")).singleElement()
         .satisfies(x -> assertThat(x.label("layer_type")).isEqualTo("Convolutional"));
-    List<Sample> predicted = s.series("jouleflow_layer_energy_predicted_joules", ours);
+    List<Sample> predicted = s.series("jouleflow_layer_energy_predicted_joules", model);
     for (String layer : List.of("conv2d", "dense")) {
       assertThat(predicted).as(s.text()).filteredOn(x -> layer.equals(x.label("layer")))
           .singleElement().satisfies(x -> assertThat(x.value()).isPositive());
     }
+  }
 
-    // The application's own outputs, its own trace request included, are those without agent.
+  /** The application's own outputs, its own trace request included, are those without agent. */
+  private static void assertSeesWhatItSeesWithout(Served plain, Served measured) {
     assertThat(plain.stdout).contains("ready")
         .anySatisfy(l -> assertThat(l).startsWith("run 19 [4, 10] "))
         .anySatisfy(l -> assertThat(l).startsWith("own trace").endsWith("step stats true"));
@@ -96,15 +124,15 @@ class Tf05UnderAgentIT {
 
   /**
    * Serves 20 printed runs, then (with the agent) runs on until the scrape shows predictions for
-   * the model's layers (a comparison, every 5 s), then its own traced run; its output.
+   * the layers of a {@code model} (a comparison, every 5 s), then its own traced run; its output.
    */
-  private static Served serve(List<String> jvmArgs, int port) throws Exception {
-    try (ChildJvm app = ChildJvm.start(jvmArgs, classPath, APP,
-        List.of("serve", exportDir.toString(), "20"))) {
+  private static Served serve(List<String> args, List<String> jvmArgs, int port,
+      Predicate<Sample> model) throws Exception {
+    try (ChildJvm app = ChildJvm.start(jvmArgs, classPath, APP, args)) {
       app.awaitLine("^ready$", Duration.ofSeconds(90));
       PrometheusScrape scrape = port == 0 ? null : ServiceUnderAgentIT.await(port,
           Duration.ofSeconds(60), x -> x.series("jouleflow_layer_energy_predicted_joules")
-              .stream().anyMatch(p -> MODEL.equals(p.label("model"))));
+              .stream().anyMatch(model));
       app.send("stop");
       assertThat(app.waitFor(Duration.ofSeconds(30))).as(app.stderr()).isZero();
       return new Served(app.stdoutLines(), app.stderr(), scrape);

@@ -24,7 +24,8 @@ import org.tensorflow.types.TFloat32;
  * the 0.5.0 jar, not by Maven: the test classes use 1.1.0). {@code export DIR} writes a small
  * Keras-scoped CNN as a SavedModel; {@code serve DIR RUNS} loads it and, on a worker thread,
  * prints the checksums of its first RUNS outputs and "ready", runs on until a line on stdin, then
- * runs once with its own trace request and prints what its RunMetadata holds.
+ * runs once with its own trace request and prints what its RunMetadata holds. {@code graph -
+ * RUNS} does the same with the network built in process and run by a plain Session.
  */
 public final class Tf05App {
 
@@ -37,8 +38,25 @@ public final class Tf05App {
     }
     AtomicBoolean stop = new AtomicBoolean();
     // Off the main thread, as a service's request threads.
-    Thread worker = new Thread(
-        () -> serve(args[1], Integer.parseInt(args[2]), stop), "serving");
+    int runs = Integer.parseInt(args[2]);
+    Thread worker = new Thread(() -> {
+      try {
+        if (args[0].equals("serve")) {
+          try (SavedModelBundle model = SavedModelBundle.load(args[1], "serve")) {
+            serve(model.session(), runs, stop);
+          }
+        } else { // "graph": the same network built here, run by a plain Session
+          try (Graph g = new Graph(); Session s = new Session(g)) {
+            Ops tf = Ops.create(g);
+            build(tf, tf.withName("input").placeholder(TFloat32.class));
+            serve(s, runs, stop);
+          }
+        }
+      } catch (Exception e) {
+        e.printStackTrace();
+        System.exit(3);
+      }
+    }, "serving");
     worker.start();
     new BufferedReader(new InputStreamReader(System.in)).readLine();
     stop.set(true);
@@ -57,12 +75,10 @@ public final class Tf05App {
   }
 
   /** RUNS printed runs, "ready", silent runs until stopped, then one run with its own trace. */
-  private static void serve(String dir, int runs, AtomicBoolean stop) {
-    try (SavedModelBundle model = SavedModelBundle.load(dir, "serve");
-        TFloat32 in = TFloat32.tensorOf(Shape.of(4, 16, 16, 3))) {
+  private static void serve(Session s, int runs, AtomicBoolean stop) throws Exception {
+    try (TFloat32 in = TFloat32.tensorOf(Shape.of(4, 16, 16, 3))) {
       Random r = new Random(7);
       in.scalars().forEach(v -> v.setFloat(r.nextFloat()));
-      Session s = model.session();
       for (int i = 0; !stop.get(); i++) {
         try (Result res = s.runner().feed("input", in).fetch(OUTPUT).run()) {
           if (i < runs) {
@@ -84,9 +100,6 @@ public final class Tf05App {
         System.out.println("own trace " + checksum((TFloat32) res.get(0)) + " step stats "
             + (md.getStepStats().getDevStatsCount() > 0));
       }
-    } catch (Exception e) {
-      e.printStackTrace();
-      System.exit(3);
     }
   }
 
