@@ -2,6 +2,7 @@ package io.jouleflow.agent.bridge;
 
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -209,13 +210,13 @@ public final class Bridge {
   /**
    * The caller's RunOptions with tracing turned on — {@code SOFTWARE_TRACE}, or {@code
    * FULL_TRACE} once {@link #useProfilerTraces()} — as a new message (the caller's object is not
-   * modified), or null if it cannot be built: then the run stays untraced.
+   * modified), or null if it cannot be built: then the run stays untraced. {@code session} is
+   * TensorFlow's {@code Session} class, whose {@code run} names the RunOptions class (its
+   * package differs between TensorFlow Java 0.x and 1.x).
    */
-  public static Object tracedOptions(Object callerOptions, Object sessionHandle) {
+  public static Object tracedOptions(Object callerOptions, Class<?> session) {
     try {
-      Class<?> anchor = callerOptions != null ? callerOptions.getClass()
-          : sessionHandle != null ? sessionHandle.getClass() : null;
-      ProtoAccess access = anchor == null ? null : PROTO_ACCESS.get(anchor);
+      ProtoAccess access = session == null ? null : PROTO_ACCESS.get(session);
       return access == null ? null : access.traced(callerOptions, profilerTraces);
     } catch (Throwable t) {
       return null;
@@ -353,9 +354,9 @@ public final class Bridge {
 
   private static final ClassValue<ProtoAccess> PROTO_ACCESS = new ClassValue<>() {
     @Override
-    protected ProtoAccess computeValue(Class<?> type) {
+    protected ProtoAccess computeValue(Class<?> session) {
       try {
-        return new ProtoAccess(type.getClassLoader());
+        return new ProtoAccess(session);
       } catch (Exception | LinkageError e) {
         return null;
       }
@@ -370,12 +371,14 @@ public final class Bridge {
     volatile long runningSince; // 0: no run in flight
   }
 
-  /** Reflective access to TensorFlow's RunOptions as loaded by one class loader. */
+  /**
+   * Reflective access to the RunOptions class that one {@code Session} class runs with, found
+   * through the types of {@code Session.run} and of the message's own methods: no class names,
+   * so TensorFlow Java 1.x ({@code org.tensorflow.proto}) and 0.x ({@code
+   * org.tensorflow.proto.framework}) are handled alike, and the shade plugin's relocation of
+   * string constants cannot point it at the agent's copies.
+   */
   private static final class ProtoAccess {
-    // Built at run time: the shade plugin rewrites string constants that name relocated
-    // packages, and these must name TensorFlow's own classes, not the agent's copies.
-    private static final String TF_PROTO = String.join(".", "org", "tensorflow", "proto") + ".";
-
     final Method newBuilder;
     final Method toBuilder;
     final Method setTraceLevel;
@@ -383,16 +386,27 @@ public final class Bridge {
     final Object fullTrace;
     final Object softwareTrace;
 
-    ProtoAccess(ClassLoader loader) throws Exception {
-      Class<?> options = Class.forName(TF_PROTO + "RunOptions", true, loader);
-      Class<?> builder = Class.forName(TF_PROTO + "RunOptions$Builder", true, loader);
-      Class<?> level = Class.forName(TF_PROTO + "RunOptions$TraceLevel", true, loader);
+    ProtoAccess(Class<?> session) throws Exception {
+      Class<?> options = runOptionsOf(session);
       newBuilder = options.getMethod("newBuilder");
       toBuilder = options.getMethod("toBuilder");
+      Class<?> level = options.getMethod("getTraceLevel").getReturnType();
+      Class<?> builder = newBuilder.getReturnType();
       setTraceLevel = builder.getMethod("setTraceLevel", level);
       build = builder.getMethod("build");
       fullTrace = level.getField("FULL_TRACE").get(null);
       softwareTrace = level.getField("SOFTWARE_TRACE").get(null);
+    }
+
+    /** Argument 1 of {@code private static RunMetadata run(...)}, the advised method. */
+    static Class<?> runOptionsOf(Class<?> session) throws NoSuchMethodException {
+      for (Method m : session.getDeclaredMethods()) {
+        if (m.getName().equals("run") && m.getParameterCount() == 10
+            && Modifier.isStatic(m.getModifiers())) {
+          return m.getParameterTypes()[1];
+        }
+      }
+      throw new NoSuchMethodException(session.getName() + ".run(10 arguments)");
     }
 
     Object traced(Object callerOptions, boolean profiler) throws Exception {

@@ -1,7 +1,6 @@
 package io.jouleflow.agent.instrument;
 
 import io.jouleflow.agent.log.AgentLog;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +20,6 @@ public final class CoverageCheck implements ClassFileTransformer {
 
   /** What the agent does not cover. */
   enum Gap {
-    TF_JAVA_0X("TensorFlow Java 0.x (its org.tensorflow.Session uses org.tensorflow.proto.framework)",
-        "its runs and their time are counted under model=\"unknown\" and eager ops by type,"
-            + " but no model names, layers, traces or predictions"),
     DJL("DJL's TensorFlow engine (ai.djl.tensorflow)",
         "it runs TensorFlow through the C API, so its runs, models and layers are not seen"),
     C_API("TensorFlow's C API called directly (TF_SessionRun, in %s)",
@@ -39,13 +35,10 @@ public final class CoverageCheck implements ClassFileTransformer {
   }
 
   static final String STILL_WORKS = "still measured: the meters (hw_energy_joules_total,"
-      + " hw_power_watts) and TensorFlow Java 1.x's Session, SavedModelBundle and eager ops";
+      + " hw_power_watts) and TensorFlow Java's (1.x, 0.5.0) Session, SavedModelBundle and"
+      + " eager ops";
 
   private static final String DJL_ENGINE = "ai/djl/tensorflow/engine/TfEngine";
-  private static final String SESSION = "org/tensorflow/Session";
-  // Joined at run time: the shade plugin rewrites constants naming org.tensorflow.proto (relocated).
-  private static final byte[] PROTO_0X =
-      ascii(String.join("/", "org", "tensorflow", "proto", "framework") + "/");
   private static final byte[] SESSION_RUN = ascii("TF_SessionRun");
   private static final byte[] C_API_CLASS = ascii("org/tensorflow/internal/c_api/global/tensorflow");
   private static final String[] NOT_SCANNED = {"java/", "javax/", "jdk/", "sun/", "com/sun/",
@@ -66,7 +59,6 @@ public final class CoverageCheck implements ClassFileTransformer {
         ClassLoader app = ClassLoader.getSystemClassLoader();
         check.atStart(DJL_ENGINE, app.getResource(DJL_ENGINE + ".class") == null ? null : app,
             found);
-        check.atStart(SESSION, app, found);
       }
     } catch (RuntimeException | LinkageError e) {
       AgentLog.debug("coverage check at start: " + e);
@@ -82,16 +74,7 @@ public final class CoverageCheck implements ClassFileTransformer {
     if (loader == null) {
       return;
     }
-    Gap gap = null;
-    if (name.equals(DJL_ENGINE)) {
-      gap = Gap.DJL;
-    } else if (name.equals(SESSION)) {
-      try (InputStream in = loader.getResourceAsStream(SESSION + ".class")) {
-        gap = in != null && contains(in.readAllBytes(), PROTO_0X) ? Gap.TF_JAVA_0X : null;
-      } catch (Exception e) {
-        gap = null;
-      }
-    }
+    Gap gap = name.equals(DJL_ENGINE) ? Gap.DJL : null;
     if (gap != null && reported.add(gap)) {
       found.add(gap.what + ": " + gap.effect);
     }
@@ -120,9 +103,6 @@ public final class CoverageCheck implements ClassFileTransformer {
     }
     if (className.equals(DJL_ENGINE)) {
       return Gap.DJL;
-    }
-    if (className.equals(SESSION)) {
-      return contains(bytes, PROTO_0X) ? Gap.TF_JAVA_0X : null;
     }
     if (className.startsWith("ai/djl/tensorflow/")) {
       return null; // DJL's own C API calls: the DJL line says it

@@ -21,7 +21,7 @@ public final class SessionRunAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   static long enter(
-      @Advice.Argument(0) Object sessionHandle,
+      @Advice.Origin Class<?> session,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC)
           Object runOptions,
       @Advice.Argument(2) Object[] inputTensors,
@@ -33,7 +33,7 @@ public final class SessionRunAdvice {
         outputOps == null ? 0 : outputOps.length, inputTensors);
     int trace = Bridge.traceOf(runMode);
     if (trace == Bridge.TRACE_INJECT) {
-      Object traced = Bridge.tracedOptions(runOptions, sessionHandle);
+      Object traced = Bridge.tracedOptions(runOptions, session);
       if (traced != null) {
         runOptions = traced;
         wantRunMetadata = true;

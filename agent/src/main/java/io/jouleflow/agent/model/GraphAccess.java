@@ -1,6 +1,7 @@
 package io.jouleflow.agent.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -8,8 +9,10 @@ import org.tensorflow.proto.GraphDef;
 
 /**
  * Reads the GraphDef of a live {@code org.tensorflow.Session} by reflection (the agent has no
- * TensorFlow API classes, only TensorFlow's proto messages). Worker thread only: serializing a
- * graph with inlined constants takes a few hundred milliseconds the first time.
+ * TensorFlow API classes, only TensorFlow's proto messages). Worker thread only, but for {@link
+ * #graphOf}: serializing a graph with inlined constants takes a few hundred milliseconds the
+ * first time. Works on TensorFlow Java 1.x and 0.x alike: the graph is read through its public
+ * methods, the GraphDef as bytes (0.x's proto classes live in another package).
  */
 public final class GraphAccess {
 
@@ -21,7 +24,7 @@ public final class GraphAccess {
    * Graph.operations()}, so no serialized copy of the constants is made.
    */
   public static List<String> structureOf(Object session) throws ReflectiveOperationException {
-    Object graph = session.getClass().getMethod("graph").invoke(session);
+    Object graph = requireGraph(session);
     Iterator<?> ops = (Iterator<?>) graph.getClass().getMethod("operations").invoke(graph);
     List<String> lines = new ArrayList<>();
     while (ops.hasNext()) {
@@ -53,7 +56,7 @@ public final class GraphAccess {
    * copies the graph's constants (weights of frozen graphs): called once per model.
    */
   public static GraphDef graphDefOf(Object session) throws ReflectiveOperationException {
-    Object graph = session.getClass().getMethod("graph").invoke(session);
+    Object graph = requireGraph(session);
     Object graphDef = graph.getClass().getMethod("toGraphDef").invoke(graph);
     byte[] bytes = (byte[]) graphDef.getClass().getMethod("toByteArray").invoke(graphDef);
     try {
@@ -62,4 +65,48 @@ public final class GraphAccess {
       throw new ReflectiveOperationException("unparseable GraphDef: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * {@code session.graph()}, or null (no session, or its graph cannot be reached). TensorFlow
+   * Java 1.x has a public {@code graph()}; 0.x's is package-private, so it is made accessible
+   * (an application on the class path, as TensorFlow Java's are; on the module path it stays
+   * closed and the graph unread).
+   */
+  public static Object graphOf(Object session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      Method m = GRAPH.get(session.getClass());
+      return m == null ? null : m.invoke(session);
+    } catch (Exception | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static Object requireGraph(Object session) throws ReflectiveOperationException {
+    Method m = GRAPH.get(session.getClass());
+    if (m == null) {
+      throw new NoSuchMethodException(session.getClass().getName() + ".graph() (not accessible)");
+    }
+    return m.invoke(session);
+  }
+
+  // In a ClassValue of TensorFlow's Session class: it goes away with TensorFlow's class loader.
+  private static final ClassValue<Method> GRAPH = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      try {
+        return type.getMethod("graph");
+      } catch (NoSuchMethodException notPublic) {
+        try {
+          Method m = type.getDeclaredMethod("graph");
+          m.setAccessible(true);
+          return m;
+        } catch (NoSuchMethodException | RuntimeException e) {
+          return null; // InaccessibleObjectException: a named module that does not open it
+        }
+      }
+    }
+  };
 }

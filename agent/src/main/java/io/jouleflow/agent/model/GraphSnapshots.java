@@ -1,7 +1,6 @@
 package io.jouleflow.agent.model;
 
 import io.jouleflow.agent.log.AgentLog;
-import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -74,27 +73,8 @@ public final class GraphSnapshots {
     }
   }
 
-  /** {@code session.graph()}, or null (no session, or a TensorFlow Java without it). */
+  /** {@code session.graph()}, or null: see {@link GraphAccess#graphOf}. */
   static Object graphOf(Object session) {
-    if (session == null) {
-      return null;
-    }
-    try {
-      Method m = GRAPH.get(session.getClass());
-      return m == null ? null : m.invoke(session);
-    } catch (Exception | LinkageError e) {
-      return null;
-    }
+    return GraphAccess.graphOf(session);
   }
-
-  private static final ClassValue<Method> GRAPH = new ClassValue<>() {
-    @Override
-    protected Method computeValue(Class<?> type) {
-      try {
-        return type.getMethod("graph");
-      } catch (NoSuchMethodException e) {
-        return null; // TF Java 0.x sessions have no graph()
-      }
-    }
-  };
 }

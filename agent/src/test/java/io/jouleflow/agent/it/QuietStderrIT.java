@@ -20,7 +20,7 @@ class QuietStderrIT {
 
   // The JVM says this when an agent appends to the bootstrap class path (class data sharing of
   // application classes is then off); it is the JVM's line, printed once, not TensorFlow's.
-  private static final String JVM_CDS_NOTE =
+  static final String JVM_CDS_NOTE =
       "Sharing is only supported for boot loader classes because bootstrap classpath has been appended";
 
   @Test
