@@ -70,7 +70,7 @@ public final class CApiRuns {
     if (p.wanted && runMetadata == null) {
       buffer = newBuffer(session);
     }
-    NATIVE_RUN.get(session.getClass()).invokeExact(session, runOptions, inputs, inputValues,
+    NATIVE_RUN.get(status.getClass()).invokeExact(session, runOptions, inputs, inputValues,
         inputCount, outputs, outputValues, outputCount, targets, targetCount,
         buffer != null ? buffer : runMetadata, status);
     if (buffer != null) {
@@ -82,25 +82,26 @@ public final class CApiRuns {
       Object.class, Object.class, Object.class, int.class, Object.class, Object.class, int.class,
       Object.class, int.class, Object.class, Object.class);
 
-  // TF_SessionRun of the session's TensorFlow (the class the substituted call linked against).
+  // TF_SessionRun of the run's TensorFlow (the class the substituted call linked against), by the
+  // class of its TF_Status: DJL makes one for every run, never null.
   private static final ClassValue<MethodHandle> NATIVE_RUN = new ClassValue<>() {
     @Override
-    protected MethodHandle computeValue(Class<?> sessionType) {
+    protected MethodHandle computeValue(Class<?> statusType) {
       try {
-        ClassLoader loader = sessionType.getClassLoader();
+        ClassLoader loader = statusType.getClassLoader();
         String capi = String.join(".", "org", "tensorflow", "internal", "c_api") + ".";
+        Class<?> session = Class.forName(capi + "TF_Session", false, loader);
         Class<?> buffer = Class.forName(capi + "TF_Buffer", false, loader);
         Class<?> output = Class.forName(capi + "TF_Output", false, loader);
         Class<?> pointers = Class.forName(
             String.join(".", "org", "bytedeco", "javacpp", "PointerPointer"), false, loader);
-        Class<?> status = Class.forName(capi + "TF_Status", false, loader);
         Method run = Class.forName(capi + "global.tensorflow", false, loader).getMethod(
-            "TF_SessionRun", sessionType, buffer, output, pointers, int.class, output, pointers,
-            int.class, pointers, int.class, buffer, status);
+            "TF_SessionRun", session, buffer, output, pointers, int.class, output, pointers,
+            int.class, pointers, int.class, buffer, statusType);
         return MethodHandles.publicLookup().unreflect(run).asType(GENERIC_RUN);
       } catch (ReflectiveOperationException | LinkageError e) {
         // The wrapper was linked against this very method: it cannot be missing.
-        throw new IllegalStateException("TF_SessionRun not found next to " + sessionType, e);
+        throw new IllegalStateException("TF_SessionRun not found next to " + statusType, e);
       }
     }
   };

@@ -20,7 +20,10 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * The TensorFlow Java entry points the agent instruments, in one place. Advice is referred
+ * The TensorFlow Java entry points the agent instruments, in one place: TensorFlow Java 1.x's own,
+ * and DJL's TensorFlow engine's Java wrappers of the C API (JavacppUtils, TfOpExecutor) — DJL's
+ * Java methods, not JavaCPP's native ones, which advice cannot reach (TensorFlow Java 1.x calls
+ * the same natives through its own classes, so no run is counted twice). Advice is referred
  * to by name and read as bytecode from the agent's class loader, so TensorFlow types in advice
  * signatures never need to resolve in the agent's loader.
  */
