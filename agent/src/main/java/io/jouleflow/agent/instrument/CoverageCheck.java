@@ -24,8 +24,6 @@ public final class CoverageCheck implements ClassFileTransformer {
     TF_JAVA_0X("TensorFlow Java 0.x (its org.tensorflow.Session uses org.tensorflow.proto.framework)",
         "its runs and their time are counted under model=\"unknown\" and eager ops by type,"
             + " but no model names, layers, traces or predictions"),
-    DJL("DJL's TensorFlow engine (ai.djl.tensorflow)",
-        "it runs TensorFlow through the C API, so its runs, models and layers are not seen"),
     C_API("TensorFlow's C API called directly (TF_SessionRun, in %s)",
         "such runs are not seen");
 
@@ -39,9 +37,9 @@ public final class CoverageCheck implements ClassFileTransformer {
   }
 
   static final String STILL_WORKS = "still measured: the meters (hw_energy_joules_total,"
-      + " hw_power_watts) and TensorFlow Java 1.x's Session, SavedModelBundle and eager ops";
+      + " hw_power_watts), TensorFlow Java 1.x's Session, SavedModelBundle and eager ops, and"
+      + " DJL's TensorFlow engine";
 
-  private static final String DJL_ENGINE = "ai/djl/tensorflow/engine/TfEngine";
   private static final String SESSION = "org/tensorflow/Session";
   // Joined at run time: the shade plugin rewrites constants naming org.tensorflow.proto (relocated).
   private static final byte[] PROTO_0X =
@@ -63,10 +61,7 @@ public final class CoverageCheck implements ClassFileTransformer {
           check.atStart(c.getName().replace('.', '/'), c.getClassLoader(), found);
         }
       } else {
-        ClassLoader app = ClassLoader.getSystemClassLoader();
-        check.atStart(DJL_ENGINE, app.getResource(DJL_ENGINE + ".class") == null ? null : app,
-            found);
-        check.atStart(SESSION, app, found);
+        check.atStart(SESSION, ClassLoader.getSystemClassLoader(), found);
       }
     } catch (RuntimeException | LinkageError e) {
       AgentLog.debug("coverage check at start: " + e);
@@ -83,9 +78,7 @@ public final class CoverageCheck implements ClassFileTransformer {
       return;
     }
     Gap gap = null;
-    if (name.equals(DJL_ENGINE)) {
-      gap = Gap.DJL;
-    } else if (name.equals(SESSION)) {
+    if (name.equals(SESSION)) {
       try (InputStream in = loader.getResourceAsStream(SESSION + ".class")) {
         gap = in != null && contains(in.readAllBytes(), PROTO_0X) ? Gap.TF_JAVA_0X : null;
       } catch (Exception e) {
@@ -118,14 +111,11 @@ public final class CoverageCheck implements ClassFileTransformer {
     if (loader == null || className == null || redefined != null || bytes == null) {
       return null;
     }
-    if (className.equals(DJL_ENGINE)) {
-      return Gap.DJL;
-    }
     if (className.equals(SESSION)) {
       return contains(bytes, PROTO_0X) ? Gap.TF_JAVA_0X : null;
     }
     if (className.startsWith("ai/djl/tensorflow/")) {
-      return null; // DJL's own C API calls: the DJL line says it
+      return null; // DJL's TensorFlow engine: its C API calls are instrumented (JavacppUtils)
     }
     if (reported.contains(Gap.C_API) || excluded(className)) {
       return null;
