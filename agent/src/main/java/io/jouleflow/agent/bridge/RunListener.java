@@ -12,8 +12,8 @@ public interface RunListener {
   /**
    * One {@code Session.run} finished (or failed).
    *
-   * @param session the {@code org.tensorflow.Session}, or null when the run started before the
-   *     agent was attached
+   * @param session the {@code org.tensorflow.Session} (a JavaCPP {@code TF_Session} for DJL), or
+   *     null when the run started before the agent was attached
    * @param fetchNames the runner's fetch names ({@code List<String>}), or null
    * @param startNanos {@link System#nanoTime()} before the native call
    * @param endNanos {@link System#nanoTime()} after it
@@ -39,6 +39,9 @@ public interface RunListener {
    */
   void onGraphClosing(Object graph);
 
-  /** A SavedModel was loaded from {@code exportDir}; {@code bundle} is the SavedModelBundle. */
+  /**
+   * A SavedModel was loaded from {@code exportDir}; {@code bundle} is the SavedModelBundle
+   * (TensorFlow Java's, or DJL's {@code ai.djl.tensorflow.engine.SavedModelBundle}).
+   */
   void onSavedModelLoaded(Object bundle, String exportDir);
 }

@@ -5,23 +5,19 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Says, in one log line each, when the application uses TensorFlow in a way the agent does not
- * cover, and what still works. Looked for at start (the system class path; the loaded classes
- * when attached) and then as classes load: a transformer that only reads names and, for a few
- * classes, searches their bytes; it never changes a class and never loads or initializes one.
+ * cover, and what still works: a class that calls TensorFlow's C API ({@code TF_SessionRun})
+ * itself, found as classes load by a transformer that searches the bytes of classes outside the
+ * JDK, TensorFlow and DJL; it never changes a class and never loads or initializes one.
  */
 public final class CoverageCheck implements ClassFileTransformer {
 
   /** What the agent does not cover. */
   enum Gap {
-    DJL("DJL's TensorFlow engine (ai.djl.tensorflow)",
-        "it runs TensorFlow through the C API, so its runs, models and layers are not seen"),
     C_API("TensorFlow's C API called directly (TF_SessionRun, in %s)",
         "such runs are not seen");
 
@@ -35,10 +31,9 @@ public final class CoverageCheck implements ClassFileTransformer {
   }
 
   static final String STILL_WORKS = "still measured: the meters (hw_energy_joules_total,"
-      + " hw_power_watts) and TensorFlow Java's (1.x, 0.5.0) Session, SavedModelBundle and"
-      + " eager ops";
+      + " hw_power_watts), TensorFlow Java's (1.x, 0.5.0) Session, SavedModelBundle and eager"
+      + " ops, and DJL's TensorFlow engine";
 
-  private static final String DJL_ENGINE = "ai/djl/tensorflow/engine/TfEngine";
   private static final byte[] SESSION_RUN = ascii("TF_SessionRun");
   private static final byte[] C_API_CLASS = ascii("org/tensorflow/internal/c_api/global/tensorflow");
   private static final String[] NOT_SCANNED = {"java/", "javax/", "jdk/", "sun/", "com/sun/",
@@ -46,38 +41,14 @@ public final class CoverageCheck implements ClassFileTransformer {
 
   private final Set<Gap> reported = ConcurrentHashMap.newKeySet();
 
-  /** Logs what is not covered so far (one line), then watches classes as they load. */
+  /**
+   * Watches classes as they load. (At start nothing is left to look for by name: TensorFlow Java
+   * 1.x and 0.5.0 and DJL's engine are covered; a direct C API caller shows in its bytes.)
+   */
   public static CoverageCheck install(Instrumentation inst, boolean attached) {
     CoverageCheck check = new CoverageCheck();
-    List<String> found = new ArrayList<>();
-    try {
-      if (attached) {
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-          check.atStart(c.getName().replace('.', '/'), c.getClassLoader(), found);
-        }
-      } else {
-        ClassLoader app = ClassLoader.getSystemClassLoader();
-        check.atStart(DJL_ENGINE, app.getResource(DJL_ENGINE + ".class") == null ? null : app,
-            found);
-      }
-    } catch (RuntimeException | LinkageError e) {
-      AgentLog.debug("coverage check at start: " + e);
-    }
-    if (!found.isEmpty()) {
-      AgentLog.warn("not covered: " + String.join("; ", found) + "; " + STILL_WORKS);
-    }
     inst.addTransformer(check, false);
     return check;
-  }
-
-  private void atStart(String name, ClassLoader loader, List<String> found) {
-    if (loader == null) {
-      return;
-    }
-    Gap gap = name.equals(DJL_ENGINE) ? Gap.DJL : null;
-    if (gap != null && reported.add(gap)) {
-      found.add(gap.what + ": " + gap.effect);
-    }
   }
 
   @Override
@@ -86,8 +57,7 @@ public final class CoverageCheck implements ClassFileTransformer {
     try {
       Gap gap = gapOf(loader, className, redefined, bytes);
       if (gap != null && reported.add(gap)) {
-        String what = gap == Gap.C_API ? String.format(gap.what, className.replace('/', '.'))
-            : gap.what;
+        String what = String.format(gap.what, className.replace('/', '.'));
         AgentLog.warn("not covered: " + what + ": " + gap.effect + "; " + STILL_WORKS);
       }
     } catch (RuntimeException | LinkageError e) {
@@ -101,11 +71,8 @@ public final class CoverageCheck implements ClassFileTransformer {
     if (loader == null || className == null || redefined != null || bytes == null) {
       return null;
     }
-    if (className.equals(DJL_ENGINE)) {
-      return Gap.DJL;
-    }
     if (className.startsWith("ai/djl/tensorflow/")) {
-      return null; // DJL's own C API calls: the DJL line says it
+      return null; // DJL's TensorFlow engine: its C API calls are instrumented (JavacppUtils)
     }
     if (reported.contains(Gap.C_API) || excluded(className)) {
       return null;

@@ -1,6 +1,7 @@
 package io.jouleflow.agent.instrument;
 
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
@@ -19,7 +20,10 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.utility.JavaModule;
 
 /**
- * The TensorFlow Java entry points the agent instruments, in one place. Advice is referred
+ * The TensorFlow Java entry points the agent instruments, in one place: TensorFlow Java 1.x's own,
+ * and DJL's TensorFlow engine's Java wrappers of the C API (JavacppUtils, TfOpExecutor) — DJL's
+ * Java methods, not JavaCPP's native ones, which advice cannot reach (TensorFlow Java 1.x calls
+ * the same natives through its own classes, so no run is counted twice). Advice is referred
  * to by name and read as bytecode from the agent's class loader, so TensorFlow types in advice
  * signatures never need to resolve in the agent's loader.
  */
@@ -30,6 +34,9 @@ public final class TensorFlowInstrumentation {
   private static final String SAVED_MODEL = "org.tensorflow.SavedModelBundle";
   private static final String EAGER_BUILDER = "org.tensorflow.EagerOperationBuilder";
   private static final String GRAPH = "org.tensorflow.Graph";
+  /** DJL's TensorFlow engine: its Java wrappers around the C API. */
+  private static final String DJL_UTILS = "ai.djl.tensorflow.engine.javacpp.JavacppUtils";
+  private static final String DJL_OP_EXECUTOR = "ai.djl.tensorflow.engine.TfOpExecutor";
 
   private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
 
@@ -45,7 +52,7 @@ public final class TensorFlowInstrumentation {
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(new Listener())
-        .ignore(not(nameStartsWith("org.tensorflow.")))
+        .ignore(not(nameStartsWith("org.tensorflow.").or(named(DJL_UTILS)).or(named(DJL_OP_EXECUTOR))))
         .type(named(SESSION))
         .transform(
             new AgentBuilder.Transformer.ForAdvice()
@@ -85,6 +92,27 @@ public final class TensorFlowInstrumentation {
                 .advice(
                     named("close").and(takesArguments(0)).and(not(isStatic())),
                     GraphCloseAdvice.class.getName()))
+        .type(named(DJL_UTILS))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(
+                    named("runSession").and(isStatic()).and(takesArguments(8)),
+                    DjlRunAdvice.class.getName())
+                .advice(
+                    named("loadSavedModelBundle").and(isStatic()).and(takesArguments(4)),
+                    DjlLoadAdvice.class.getName()))
+        .transform(DjlSessionRunSubstitution.of(agentLoader))
+        .type(named(DJL_OP_EXECUTOR))
+        .transform(
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(agentLoader)
+                .withExceptionHandler(handler)
+                .advice(isConstructor().and(takesArguments(3)), DjlOpCreatedAdvice.class.getName())
+                .advice(
+                    named("buildRawPointer").and(takesArguments(1)),
+                    DjlOpExecutedAdvice.class.getName()))
         .installOn(inst);
   }
 

@@ -28,8 +28,9 @@ public final class ModelIdentity {
   public static final String UNKNOWN = "unknown";
 
   private final String fixedName;
-  private final Map<Object, String> savedModelNames = Collections.synchronizedMap(new WeakHashMap<>());
-  private final Map<Object, String> resolved = new WeakHashMap<>(); // worker thread only
+  // By identity: a C API session (DJL) is a JavaCPP pointer whose hash changes when it is deleted.
+  private final WeakIdentityMap<Object, String> savedModelNames = new WeakIdentityMap<>();
+  private final WeakIdentityMap<Object, String> resolved = new WeakIdentityMap<>();
   // Fingerprint names by graph: a new session on a known graph needs no second read.
   private final Map<Object, String> graphNames = new WeakHashMap<>(); // worker thread only
   private final GraphSnapshots snapshots;
@@ -52,7 +53,17 @@ public final class ModelIdentity {
   /** Application thread, once per load: remembers the bundle's session and directory. */
   public void savedModelLoaded(Object bundle, String exportDir) {
     try {
-      Object session = bundle.getClass().getMethod("session").invoke(bundle);
+      Object session;
+      try {
+        session = bundle.getClass().getMethod("session").invoke(bundle);
+      } catch (NoSuchMethodException e) {
+        // DJL's SavedModelBundle: C API handles, TF_Session and TF_Graph; the graph is copied
+        // now (the worker never touches a handle the application may delete).
+        session = bundle.getClass().getMethod("getSession").invoke(bundle);
+        if (session != null) {
+          snapshots.copyCApiGraph(session, bundle.getClass().getMethod("getGraph").invoke(bundle));
+        }
+      }
       String name = nameFromExportDir(exportDir);
       if (session != null && name != null) {
         savedModelNames.put(session, name);
@@ -61,7 +72,7 @@ public final class ModelIdentity {
         }
       }
     } catch (Exception | LinkageError e) {
-      AgentLog.debug("could not read SavedModelBundle.session(): " + e);
+      AgentLog.debug("could not read the session of a SavedModelBundle: " + e);
     }
   }
 
