@@ -210,13 +210,15 @@ public final class Bridge {
   /**
    * The caller's RunOptions with tracing turned on — {@code SOFTWARE_TRACE}, or {@code
    * FULL_TRACE} once {@link #useProfilerTraces()} — as a new message (the caller's object is not
-   * modified), or null if it cannot be built: then the run stays untraced. {@code session} is
-   * TensorFlow's {@code Session} class, whose {@code run} names the RunOptions class (its
-   * package differs between TensorFlow Java 0.x and 1.x).
+   * modified), or null if it cannot be built: then the run stays untraced. {@code runner} is the
+   * class of the advised run method — TensorFlow Java's {@code Session} or DJL's {@code
+   * JavacppUtils} — whose parameter names the RunOptions class (its package differs between
+   * TensorFlow Java 0.x and 1.x).
    */
-  public static Object tracedOptions(Object callerOptions, Class<?> session) {
+  public static Object tracedOptions(Object callerOptions, Class<?> runner) {
     try {
-      ProtoAccess access = session == null ? null : PROTO_ACCESS.get(session);
+      Class<?> options = runner == null ? null : RUN_OPTIONS.get(runner);
+      ProtoAccess access = options == null ? null : PROTO_ACCESS.get(options);
       return access == null ? null : access.traced(callerOptions, profilerTraces);
     } catch (Throwable t) {
       return null;
@@ -352,14 +354,31 @@ public final class Bridge {
     }
   };
 
+  // Keyed by TensorFlow's RunOptions class: it goes away with the application's class loader.
   private static final ClassValue<ProtoAccess> PROTO_ACCESS = new ClassValue<>() {
     @Override
-    protected ProtoAccess computeValue(Class<?> session) {
+    protected ProtoAccess computeValue(Class<?> options) {
       try {
-        return new ProtoAccess(session);
+        return new ProtoAccess(options);
       } catch (Exception | LinkageError e) {
         return null;
       }
+    }
+  };
+
+  // The RunOptions class an advised run method takes as its argument 1, by the method's class:
+  // TensorFlow Java's Session (run, 10 arguments) or DJL's JavacppUtils (runSession, 8).
+  private static final ClassValue<Class<?>> RUN_OPTIONS = new ClassValue<>() {
+    @Override
+    protected Class<?> computeValue(Class<?> owner) {
+      for (Method m : owner.getDeclaredMethods()) {
+        if (Modifier.isStatic(m.getModifiers())
+            && ((m.getName().equals("run") && m.getParameterCount() == 10)
+                || (m.getName().equals("runSession") && m.getParameterCount() == 8))) {
+          return m.getParameterTypes()[1];
+        }
+      }
+      return null;
     }
   };
 
@@ -372,8 +391,8 @@ public final class Bridge {
   }
 
   /**
-   * Reflective access to the RunOptions class that one {@code Session} class runs with, found
-   * through the types of {@code Session.run} and of the message's own methods: no class names,
+   * Reflective access to the RunOptions class that an advised run method takes, found through its
+   * parameter types and the message's own methods: no class names,
    * so TensorFlow Java 1.x ({@code org.tensorflow.proto}) and 0.x ({@code
    * org.tensorflow.proto.framework}) are handled alike, and the shade plugin's relocation of
    * string constants cannot point it at the agent's copies.
@@ -386,8 +405,7 @@ public final class Bridge {
     final Object fullTrace;
     final Object softwareTrace;
 
-    ProtoAccess(Class<?> session) throws Exception {
-      Class<?> options = runOptionsOf(session);
+    ProtoAccess(Class<?> options) throws Exception {
       newBuilder = options.getMethod("newBuilder");
       toBuilder = options.getMethod("toBuilder");
       Class<?> level = options.getMethod("getTraceLevel").getReturnType();
@@ -396,17 +414,6 @@ public final class Bridge {
       build = builder.getMethod("build");
       fullTrace = level.getField("FULL_TRACE").get(null);
       softwareTrace = level.getField("SOFTWARE_TRACE").get(null);
-    }
-
-    /** Argument 1 of {@code private static RunMetadata run(...)}, the advised method. */
-    static Class<?> runOptionsOf(Class<?> session) throws NoSuchMethodException {
-      for (Method m : session.getDeclaredMethods()) {
-        if (m.getName().equals("run") && m.getParameterCount() == 10
-            && Modifier.isStatic(m.getModifiers())) {
-          return m.getParameterTypes()[1];
-        }
-      }
-      throw new NoSuchMethodException(session.getName() + ".run(10 arguments)");
     }
 
     Object traced(Object callerOptions, boolean profiler) throws Exception {

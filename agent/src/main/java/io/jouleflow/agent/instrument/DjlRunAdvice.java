@@ -19,6 +19,7 @@ public final class DjlRunAdvice {
 
   @Advice.OnMethodEnter(suppress = Throwable.class)
   static long enter(
+      @Advice.Origin Class<?> utils,
       @Advice.Argument(0) Object session,
       @Advice.Argument(value = 1, readOnly = false, typing = Assigner.Typing.DYNAMIC)
           Object runOptions,
@@ -29,7 +30,7 @@ public final class DjlRunAdvice {
     runMode = CApiRuns.enter(start, session, runOptions, inputTensors,
         outputOps == null ? 0 : outputOps.length);
     if (Bridge.traceOf(runMode) == Bridge.TRACE_INJECT) {
-      Object traced = Bridge.tracedOptions(runOptions, session);
+      Object traced = Bridge.tracedOptions(runOptions, utils);
       if (traced != null) {
         runOptions = traced;
       } else {
