@@ -5,7 +5,6 @@ import io.jouleflow.meters.EnergyMeter;
 import io.jouleflow.meters.MeterException;
 import io.jouleflow.meters.MeterProvider;
 import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -83,10 +82,17 @@ public final class EstimateMeterProvider implements MeterProvider {
 
   /** This JVM's CPU time in nanoseconds, or -1 where the JVM does not report it. */
   public static long processCpuNanos() {
-    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-      return sun.getProcessCpuTime();
-    }
-    return -1;
+    com.sun.management.OperatingSystemMXBean sun = ProcessCpu.BEAN;
+    return sun == null ? -1 : sun.getProcessCpuTime();
+  }
+
+  /**
+   * Looked up once: the sampler reads the CPU time every 10 ms, and {@code
+   * ManagementFactory.getOperatingSystemMXBean()} searches the platform's beans on every call.
+   */
+  private static final class ProcessCpu {
+    static final com.sun.management.OperatingSystemMXBean BEAN =
+        ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean sun ? sun : null;
   }
 }

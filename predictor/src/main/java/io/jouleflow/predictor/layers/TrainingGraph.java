@@ -45,6 +45,8 @@ public final class TrainingGraph {
 
   private static final Pattern GRADIENT_SCOPE = Pattern.compile("gradients(_\\d+)?");
   private static final Pattern GRAD_SEGMENT = Pattern.compile("^(.+?)_grad(/|$)");
+  // Precompiled: every node of every traced run is asked whether it is an optimizer op.
+  private static final Pattern ONEDNN_PREFIX = Pattern.compile("^_(Mkl)?(Native)?");
   private static final Set<String> WEIGHTED = Set.of(
       "Conv2D", "Conv3D", "DepthwiseConv2dNative", "MatMul", "BatchMatMul", "BatchMatMulV2",
       "BatchMatMulV3", "Conv2DBackpropInput", "Conv3DBackpropInputV2");
@@ -134,7 +136,7 @@ public final class TrainingGraph {
 
   /** Optimizer update ops: {@code ApplyAdam}, {@code ResourceApplyAdam}, sparse variants. */
   public static boolean isOptimizerOp(String opType) {
-    String op = opType.replaceFirst("^_(Mkl)?(Native)?", ""); // oneDNN's renamed kernels
+    String op = ONEDNN_PREFIX.matcher(opType).replaceFirst(""); // oneDNN's renamed kernels
     return op.startsWith("Apply") || op.startsWith("ResourceApply")
         || op.startsWith("SparseApply") || op.startsWith("ResourceSparseApply");
   }
