@@ -25,7 +25,12 @@ class FeedbackIT {
     int port = ExampleService.freePort();
     try (ExampleService svc = ExampleService.start(tmp.resolve(MODEL),
         "prometheus.port=" + port + ",trace.every=10,samples=" + url, List.of())) {
-      awaitWritten(svc, port, 10);
+      // The model set loads in the background: samples of windows before it was in use carry no
+      // prediction (on a loaded machine the first window can end first). Wait for predictions,
+      // then for one more window's samples.
+      awaitPredictions(svc, port);
+      long before = (long) PrometheusScrape.of(port).sum("jouleflow_samples_written_total");
+      awaitWritten(svc, port, before + 10);
     }
     try (SampleStore store = SampleStore.open(url)) {
       List<LayerSample> samples = store.layerSamples();
@@ -41,9 +46,12 @@ class FeedbackIT {
           .allSatisfy(s -> {
             assertThat(s.layerType()).isEqualTo("Convolutional");
             assertThat(s.features().get("flops")).isPositive();
-            assertThat(s.predictedJoules()).isPositive();
             assertThat(s.secondsPerInference()).isPositive();
-          });
+            if (s.predictedJoules() != null) {
+              assertThat(s.predictedJoules()).isPositive();
+            }
+          })
+          .anySatisfy(s -> assertThat(s.predictedJoules()).isNotNull());
     }
   }
 
@@ -106,6 +114,20 @@ class FeedbackIT {
   }
 
   /** Batch-4 load until the agent reports at least {@code min} samples written; their count. */
+  private static void awaitPredictions(ExampleService svc, int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int i = 0;
+    while (System.nanoTime() < deadline) {
+      for (int k = 0; k < 50; k++) {
+        svc.predict(4, i++);
+      }
+      if (!PrometheusScrape.of(port).series("jouleflow_layer_energy_predicted_joules").isEmpty()) {
+        return;
+      }
+    }
+    throw new AssertionError("no predictions within 60 s:\n" + svc.jvm.stderr());
+  }
+
   private static long awaitWritten(ExampleService svc, int port, long min) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
     int i = 0;

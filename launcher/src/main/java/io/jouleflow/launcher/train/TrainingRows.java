@@ -6,6 +6,7 @@ import io.jouleflow.predictor.store.LayerSample;
 import io.jouleflow.predictor.store.SampleOrigin;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,11 @@ import java.util.Map;
  * <p>A {@code collect} sample is one row already (the store keeps one per model, configuration and
  * layer). The agent writes a sample per observation window, so a service that runs for a week
  * would otherwise outweigh the whole zoo with its few layers: its samples of one (hardware
- * profile, model, configuration, layer) become one row whose joules are their median (robust to a
- * window disturbed by other work). That row then counts {@link #AGENT_WEIGHT} times: it was
+ * profile, model, configuration, layer) become one row whose joules are the median of the latest
+ * {@link #RECENT_WINDOWS} (robust to a window disturbed by other work, and current: a service's
+ * first minutes run hot while the JIT compiles and TensorFlow builds its kernels — on a loaded
+ * 2-core machine its observed energy per inference fell by a third over three minutes — and an
+ * upgraded service or machine costs what it costs now). That row then counts {@link #AGENT_WEIGHT} times: it was
  * observed on the hardware and in the service the set is for, where a collected row is a layer
  * measured alone. Samples without a positive, finite energy are left out, and so are rows of the
  * pseudo type {@code Overhead} without the model features that predict it ({@link
@@ -33,6 +37,9 @@ final class TrainingRows {
 
   /** How many collected rows one agent row counts as. */
   static final int AGENT_WEIGHT = 10;
+
+  /** How many of a layer's latest agent windows its row takes the median of. */
+  static final int RECENT_WINDOWS = 5;
 
   private TrainingRows() {}
 
@@ -58,6 +65,11 @@ final class TrainingRows {
     }
     List<Row> rows = new ArrayList<>(groups.size());
     for (List<LayerSample> group : groups.values()) {
+      boolean agent = SampleOrigin.AGENT.equals(group.get(0).origin());
+      if (agent && group.size() > RECENT_WINDOWS) {
+        group.sort(Comparator.comparing(LayerSample::time));
+        group = group.subList(group.size() - RECENT_WINDOWS, group.size());
+      }
       LayerSample last = group.get(group.size() - 1);
       double[] joules = group.stream().mapToDouble(LayerSample::joulesPerInference).toArray();
       Row row = new Row(last.layerType(), last.model(), last.origin(), last.features(), median(joules));

@@ -160,6 +160,22 @@ class RandomForestRegressorTest {
   }
 
   @Test
+  void anAgentRowIsTheMedianOfTheLayersLatestWindows() {
+    List<LayerSample> samples = new ArrayList<>();
+    LayerSample base = SyntheticSamples.flopsProportional("Dense", 1, CONV_RATE, 0, 7).get(0);
+    // a warm-up: the first windows run hot, the latest five are the service as it runs now
+    double[] observed = {9.0, 8.0, 7.0, 6.0, 5.0, 1.1, 1.0, 0.9, 1.2, 1.0};
+    for (int i = observed.length - 1; i >= 0; i--) { // stored in any order
+      samples.add(new LayerSample(SyntheticSamples.T0.plusSeconds(5L * i), base.hardwareProfile(),
+          "rapl", SampleOrigin.AGENT, "service", "b1", "dense_1", "Dense", base.features(), 1,
+          observed[i], 0.001, 1000, null, null));
+    }
+    List<TrainingRows.Row> rows = TrainingRows.of(samples);
+    assertThat(rows).hasSize(TrainingRows.AGENT_WEIGHT)
+        .allSatisfy(r -> assertThat(r.joules()).isEqualTo(1.0));
+  }
+
+  @Test
   void importancesSumToOneAndFavourTheWork() {
     RandomForestRegressor rf = new RandomForestRegressor(ForestHyperParameters.DEFAULT.withTrees(30));
     rf.fit(SyntheticSamples.flopsProportional("Convolutional", 500, CONV_RATE, 0.05, 8));
