@@ -68,13 +68,16 @@ class LivePredictionsTest {
     LivePredictions live = new LivePredictions(dir.toString(), null, Duration.ofMillis(300));
     try {
       assertTimeoutPreemptively(Duration.ofSeconds(10), () -> workerLoop(live, 1_500));
-      // ModelSet may refuse a FIFO outright (then no read hangs); either way one warning.
+      // ModelSet may refuse a FIFO outright (then no read hangs): one warning of each kind at
+      // most; on a loaded machine even the refusal can outlast the 300 ms, and then both come.
       List<String> warnings = logLines("WARN");
-      assertThat(warnings).singleElement().asString()
-          .satisfiesAnyOf(
-              w -> assertThat(w).contains("has taken more than 0 s").contains(dir.toString())
+      assertThat(warnings).isNotEmpty().hasSizeLessThanOrEqualTo(2).allSatisfy(w ->
+          assertThat(w).satisfiesAnyOf(
+              x -> assertThat(x).contains("has taken more than 0 s").contains(dir.toString())
                   .contains("predictions are off until it is read"),
-              w -> assertThat(w).contains("model set unusable"));
+              x -> assertThat(x).contains("model set unusable").contains("not a regular file")));
+      assertThat(warnings.stream().filter(w -> w.contains("model set unusable"))).hasSizeLessThan(2);
+      assertThat(warnings.stream().filter(w -> w.contains("has taken more than"))).hasSizeLessThan(2);
     } finally {
       unblock(forest);
     }
