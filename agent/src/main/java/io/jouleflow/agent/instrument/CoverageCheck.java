@@ -45,7 +45,7 @@ public final class CoverageCheck implements ClassFileTransformer {
    * Watches classes as they load. (At start nothing is left to look for by name: TensorFlow Java
    * 1.x and 0.5.0 and DJL's engine are covered; a direct C API caller shows in its bytes.)
    */
-  public static CoverageCheck install(Instrumentation inst, boolean attached) {
+  public static CoverageCheck install(Instrumentation inst) {
     CoverageCheck check = new CoverageCheck();
     inst.addTransformer(check, false);
     return check;

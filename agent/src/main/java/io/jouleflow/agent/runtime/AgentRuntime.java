@@ -119,7 +119,7 @@ public final class AgentRuntime implements RunListener {
     int traceEvery = every.equals("auto") ? Bridge.TRACE_AUTO : Integer.parseInt(every);
     double interval = Double.parseDouble(options.get(AgentOption.TRACE_INTERVAL));
     Bridge.activate(runtime, traceEvery, (long) (interval * 1e9));
-    CoverageCheck.install(inst, attached); // one line for TensorFlow it does not cover
+    CoverageCheck.install(inst); // one line for TensorFlow it does not cover
     new TensorFlowInstrumentation().install(inst);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

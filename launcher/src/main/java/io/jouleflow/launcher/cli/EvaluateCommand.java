@@ -237,28 +237,36 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new CommandFailure(
           "evaluation failed: " + JouleflowCommand.firstLine(e.getMessage()), e);
     }
+    List<Path> written = write(report, source);
+    stdout.print(report.toMarkdown());
+    if (isolated != null && !isolated.layers().isEmpty()) {
+      paperComparison(isolated, err, stdout);
+    }
+    printWritten(written, stdout);
+    return JouleflowCommand.EXIT_OK;
+  }
+
+  /** Writes the report's files to {@code --out}; fails when no held-out model was scored. */
+  private List<Path> write(EvaluationReport report, String source) {
     if (report.heldOutModels() == 0) {
       throw new CommandFailure(
           "no held-out model could be scored: the samples of "
               + source
               + " have no whole-model measurement next to measured layers");
     }
-    List<Path> written;
     try {
-      written = report.write(out);
+      return report.write(out);
     } catch (UncheckedIOException e) {
       throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()), e);
     }
-    stdout.print(report.toMarkdown());
-    if (isolated != null && !isolated.layers().isEmpty()) {
-      paperComparison(isolated, err, stdout);
-    }
+  }
+
+  private static void printWritten(List<Path> written, PrintWriter stdout) {
     stdout.printf(
         Locale.ROOT,
         "%nwrote %s%n",
         written.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
     stdout.flush();
-    return JouleflowCommand.EXIT_OK;
   }
 
   /**
@@ -316,23 +324,12 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new CommandFailure(
           "evaluation failed: " + JouleflowCommand.firstLine(e.getMessage()), e);
     }
-    if (report.heldOutModels() == 0) {
-      throw new CommandFailure("no held-out model could be scored: the samples of " + source
-          + " have no whole-model measurement next to measured layers");
-    }
-    List<Path> written;
-    try {
-      written = report.write(out);
-    } catch (UncheckedIOException e) {
-      throw new CommandFailure(JouleflowCommand.firstLine(e.getMessage()), e);
-    }
+    List<Path> written = write(report, source);
     stdout.print(report.toMarkdown());
     stdout.printf(Locale.ROOT, "%nWithout hardware features: random-forest whole-model RMSPE %.2f %%"
             + " on the same %d held-out configurations.%n",
         plain.methods().get(0).wholeModel().rmspe() * 100, plain.heldOutModels());
-    stdout.printf(Locale.ROOT, "%nwrote %s%n", written.stream()
-        .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(", ")));
-    stdout.flush();
+    printWritten(written, stdout);
     return JouleflowCommand.EXIT_OK;
   }
 

@@ -252,6 +252,19 @@ final class PredictCommand implements Callable<Integer> {
 
   /** This machine's hardware profile: its CPU and the GPUs NVML finds. */
   static HardwareProfile machine() {
+    HardwareProfile known = machine;
+    if (known == null) {
+      known = detectMachine();
+      machine = known;
+    }
+    return known;
+  }
+
+  // One detection per process: NVML is opened for it, and a command asks several times (the
+  // default set's profile, the hardware features, the other-hardware warning).
+  private static volatile HardwareProfile machine;
+
+  private static HardwareProfile detectMachine() {
     List<Device> gpus = List.of();
     try {
       List<NvmlEnergyMeter> meters = NvmlMeters.openAll();
